@@ -1,0 +1,143 @@
+// The one evaluation path behind the webhook, the audit and the CLI:
+// schema check → defaulters (on a clone of the raw object) → validators on the result.
+
+import type { z } from 'zod';
+import type { ContextPart, RuleContext } from './context.ts';
+import { additivePatch, type AddOp } from './patch.ts';
+import { dotted, setIfAbsent } from './pointer.ts';
+import type { Registry } from './registry.ts';
+import type { KindSpec, RuleMeta } from './rule.ts';
+import type { Finding, KObject, Severity } from './types.ts';
+import { zodIssuePointer } from './zod-path.ts';
+
+export type RuleOverride = Severity | 'off';
+export type Overrides = ReadonlyMap<string, RuleOverride>;
+
+export interface EvaluateOptions {
+  /** Run defaulters (mutating admission, `check` without --no-defaults). */
+  defaults: boolean;
+  /** Run validators (validating admission, `check`). */
+  validate: boolean;
+  overrides?: Overrides;
+  /** Called when a rule throws; the evaluation goes on without it. */
+  onRuleError?: (rule: string, error: unknown) => void;
+}
+
+export interface RuleFailure {
+  rule: string;
+  error: unknown;
+}
+
+export interface Evaluation {
+  /** False when meshguard does not serve this kind/version: nothing was checked. */
+  known: boolean;
+  kind?: KindSpec<unknown>;
+  findings: Finding[];
+  /** The object as it would be stored (the raw object when nothing was defaulted). */
+  defaulted: KObject;
+  patch: AddOp[];
+  failures: RuleFailure[];
+}
+
+export const SCHEMA_RULE = 'schema/invalid';
+export const RULE_FAILED = 'engine/rule-failed';
+
+const CONTEXT_HINT: Record<ContextPart, string> = {
+  topology: 'a MeshTopology (apply one, or pass --topology FILE)',
+  lookups: 'cluster lookups (a kubeconfig or in-cluster credentials)',
+  inventory: 'the other objects (run `meshguard check` over all of them, or `meshguard audit`)',
+};
+
+export function evaluate(registry: Registry, raw: KObject, ctx: RuleContext, opts: EvaluateOptions): Evaluation {
+  const kind = registry.forObject(raw);
+  if (!kind) return { known: false, findings: [], defaulted: raw, patch: [], failures: [] };
+  const out: Evaluation = { known: true, kind, findings: [], defaulted: raw, patch: [], failures: [] };
+
+  const parsed = kind.schema.safeParse(raw);
+  if (!parsed.success) {
+    out.findings.push(...schemaFindings(parsed.error));
+    return out;
+  }
+
+  if (opts.defaults && kind.defaulters.length > 0) {
+    const clone = structuredClone(raw) as Record<string, unknown>;
+    for (const d of kind.defaulters) {
+      runRule(d, ctx, opts, out, (report) =>
+        d.apply(clone as never, ctx, (path, value, why) => {
+          const done = setIfAbsent(clone, path, value);
+          if (done) report(path, `set ${dotted(path)}=${JSON.stringify(value)}: ${why}`);
+          return done;
+        }),
+      );
+    }
+    const patch = additivePatch(raw, clone);
+    for (const r of patch.rejected) {
+      out.failures.push({ rule: 'engine/patch', error: new Error(`defaulting tried to ${r.op} ${r.path}; dropped`) });
+    }
+    out.patch = patch.ops;
+    out.defaulted = patch.ops.length > 0 ? (clone as KObject) : raw;
+    if (patch.rejected.length > 0 && patch.ops.length > 0) {
+      // Rebuild from the raw object so a dropped op cannot leak into what we validate.
+      out.defaulted = structuredClone(raw);
+      for (const op of patch.ops) setIfAbsent(out.defaulted as Record<string, unknown>, op.path, op.value);
+    }
+  }
+
+  if (opts.validate) {
+    const target = out.defaulted;
+    if (target !== raw) {
+      const reparsed = kind.schema.safeParse(target);
+      if (!reparsed.success) {
+        out.findings.push(...schemaFindings(reparsed.error));
+        return out;
+      }
+    }
+    for (const v of kind.validators) runRule(v, ctx, opts, out, (report) => v.check(target as never, ctx, report));
+  }
+  return out;
+}
+
+/** Runs one rule with context gating, overrides and fault isolation. */
+export function runRule(
+  rule: RuleMeta,
+  ctx: RuleContext,
+  opts: Pick<EvaluateOptions, 'overrides' | 'onRuleError'>,
+  out: { findings: Finding[]; failures: RuleFailure[] },
+  body: (report: (path: string, message: string, fix?: string, severity?: Severity) => void) => void,
+): void {
+  const override = opts.overrides?.get(rule.id);
+  if (override === 'off') return;
+  const missing = rule.needs?.find((part) => ctx[part] === undefined);
+  if (missing) {
+    out.findings.push({ rule: rule.id, severity: 'info', path: '', message: `skipped: needs ${CONTEXT_HINT[missing]}` });
+    return;
+  }
+  const collected: Finding[] = [];
+  try {
+    body((path, message, fix, severity) => {
+      const f: Finding = { rule: rule.id, severity: override ?? severity ?? rule.severity, path, message };
+      if (fix !== undefined) f.fix = fix;
+      collected.push(f);
+    });
+    out.findings.push(...collected);
+  } catch (error) {
+    out.failures.push({ rule: rule.id, error });
+    out.findings.push({
+      rule: RULE_FAILED,
+      severity: 'warning',
+      path: '',
+      message: `rule ${rule.id} failed and was skipped: ${error instanceof Error ? error.message : String(error)}`,
+    });
+    opts.onRuleError?.(rule.id, error);
+  }
+}
+
+function schemaFindings(error: z.ZodError): Finding[] {
+  return error.issues.map((issue) => ({
+    rule: SCHEMA_RULE,
+    severity: 'error' as const,
+    path: zodIssuePointer(issue.path),
+    message: issue.message,
+    fix: 'correct the field to the documented type and shape',
+  }));
+}
