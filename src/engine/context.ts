@@ -9,6 +9,8 @@ export interface VSwitchFacts {
   zone: string;
   region: string;
   cidr?: string;
+  /** IPv6 block of the vSwitch, when it has one (MeshTopology addition). */
+  ipv6Cidr?: string;
   source: string;
 }
 export interface VpcFacts {
@@ -26,6 +28,10 @@ export interface ClusterFacts {
   zones: string[];
   vpc?: string;
   network?: string;
+  /** `flannel` | `terway` (MeshTopology addition). */
+  networkPlugin?: string;
+  podCIDRs?: string[];
+  serviceCIDRs?: string[];
   source: string;
 }
 export interface MeshFacts {
@@ -50,6 +56,11 @@ export interface TopologyView {
   zones(): ReadonlySet<string>;
   /** Region of a zone: the topology's own statement wins over the naming convention. */
   regionOfZone(zone: string): string | undefined;
+  /** Every VPC / vSwitch (MeshTopology addition). */
+  vpcs?(): readonly VpcFacts[];
+  vSwitches?(): readonly VSwitchFacts[];
+  /** Only a zone → region statement written in a MeshTopology (no naming convention). */
+  statedRegionOfZone?(zone: string): string | undefined;
 }
 
 /** Point lookups served from informer caches (never a request to the API server per admission). */
