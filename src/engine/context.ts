@@ -61,6 +61,8 @@ export interface TopologyView {
   vSwitches?(): readonly VSwitchFacts[];
   /** Only a zone → region statement written in a MeshTopology (no naming convention). */
   statedRegionOfZone?(zone: string): string | undefined;
+  /** The MeshTopology objects the view was merged from (frozen), for cross-object checks at admission. */
+  sources?(): readonly KObject[];
 }
 
 /** Point lookups served from informer caches (never a request to the API server per admission). */

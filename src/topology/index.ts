@@ -7,7 +7,7 @@
 // Duplicates inside one object are left to the single-object rule `topology/duplicate-id`.
 
 import type { ClusterFacts, MeshFacts, TopologyView, VpcFacts, VSwitchFacts } from '../engine/context.ts';
-import { ptr } from '../engine/pointer.ts';
+import { dotted, join, ptr } from '../engine/pointer.ts';
 import type { Finding, KObject } from '../engine/types.ts';
 import { canonicalCidr } from '../net/cidr.ts';
 import { regionOfZone as regionByConvention } from '../net/zone.ts';
@@ -24,6 +24,8 @@ export interface TopologyFinding extends Finding {
   index: number;
   /** metadata.name of that object. */
   object: string;
+  /** For a conflict: where the statement it disagrees with was made. */
+  other?: { index: number; object: string; path: string };
 }
 
 export interface Topology {
@@ -111,13 +113,14 @@ export function buildTopology(objects: readonly KObject[]): Topology {
       findings.push({
         rule: CONFLICT_RULE,
         severity: 'error',
-        path: ptr(...pathTokens(st.path), field),
+        path: join(st.path, field),
         message:
           `${kind} ${key}: ${field} is ${show(value)} in ${sourceName(st.object)} but ${show(had)} in ` +
-          `${sourceName(other.object)} (${dottedPath(other.path)}.${field})`,
+          `${sourceName(other.object)} (${dotted(join(other.path, field))})`,
         fix: `state ${kind} ${key} the same way in every MeshTopology, or only in one of them (keeping ${show(had)})`,
         index: st.index,
         object: st.object,
+        other: { index: other.index, object: other.object, path: join(other.path, field) },
       });
     }
   };
@@ -166,7 +169,8 @@ export function buildTopology(objects: readonly KObject[]): Topology {
     });
   }
 
-  return { view: freezeView(tables), findings };
+    const sources = parsed.map((p) => deepFreeze(structuredClone(objects[p.index]!)));
+  return { view: freezeView(tables, sources), findings };
 }
 
 function comparable(field: string, v: Value): string {
@@ -177,16 +181,6 @@ function comparable(field: string, v: Value): string {
 
 function show(v: Value): string {
   return typeof v === 'string' ? v : `[${(v ?? []).join(', ')}]`;
-}
-
-function pathTokens(pointer: string): string[] {
-  return pointer === '' ? [] : pointer.slice(1).split('/');
-}
-
-function dottedPath(pointer: string): string {
-  return pathTokens(pointer)
-    .map((t, i) => (/^\d+$/.test(t) ? `[${t}]` : i === 0 ? t : `.${t}`))
-    .join('');
 }
 
 const str = (v: Value): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -230,7 +224,7 @@ function deepFreeze<T>(o: T): T {
   return o;
 }
 
-function freezeView(tables: Record<EntityKind, Map<string, Merged>>): TopologyView {
+function freezeView(tables: Record<EntityKind, Map<string, Merged>>, sources: readonly KObject[]): TopologyView {
   const src = (m: Merged) => sourceName(m.first.object);
   const statedRegion = new Map<string, string>();
   for (const z of tables.zone.values()) {
@@ -312,6 +306,7 @@ function freezeView(tables: Record<EntityKind, Map<string, Merged>>): TopologyVi
   const clusterList = Object.freeze([...clusters.values()]);
   const vpcList = Object.freeze([...vpcs.values()]);
   const vSwitchList = Object.freeze([...vSwitches.values()]);
+  const sourceList = Object.freeze([...sources]);
 
   const view: TopologyView = {
     vSwitch: (id) => vSwitches.get(id),
@@ -327,6 +322,7 @@ function freezeView(tables: Record<EntityKind, Map<string, Merged>>): TopologyVi
     zones: () => zones,
     regionOfZone: (zone) => statedRegion.get(zone) ?? regionByConvention(zone),
     statedRegionOfZone: (zone) => statedRegion.get(zone),
+    sources: () => sourceList,
   };
   return Object.freeze(view);
 }

@@ -132,3 +132,16 @@ test('duplicates inside one object are not merge conflicts; other kinds and inva
   assert.equal(bad.findings[0]?.object, 'bad');
   assert.equal(bad.view.vpcs?.().length, 0);
 });
+
+test('conflicts say where the earlier statement was; the view keeps frozen copies of its sources', () => {
+  const other = topo('zz', { vpcs: [{ id: 'vpc-hangzhou', region: 'cn-beijing' }] });
+  const { view, findings } = buildTopology([plan, other]);
+  assert.deepEqual(findings[0]?.other, { index: 0, object: 'plan', path: '/spec/vpcs/0/region' });
+  const sources = view.sources?.() ?? [];
+  assert.deepEqual(sources.map((s) => s.metadata?.name), ['plan', 'zz']);
+  assert.notEqual(sources[0], plan, 'a copy, not the caller object');
+  assert.throws(() => {
+    (sources[0]!.metadata as { name: string }).name = 'x';
+  }, TypeError);
+  assert.equal(Object.isFrozen(plan), false, 'the input is left alone');
+});
