@@ -1,0 +1,93 @@
+// `check` / `audit` output: the JSON contract of design.md section 4, or text for people.
+
+import { styleText } from 'node:util';
+import { dotted } from '../engine/pointer.ts';
+import type { Finding, Severity } from '../engine/types.ts';
+
+export interface ReportedFinding {
+  file: string;
+  index: number;
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  rule: string;
+  severity: Severity;
+  path: string;
+  message: string;
+}
+
+export interface CheckReport {
+  findings: ReportedFinding[];
+  summary: { resources: number; errors: number; warnings: number };
+}
+
+export interface Located {
+  file: string;
+  index: number;
+  apiVersion?: string;
+  kind?: string;
+  namespace?: string;
+  name?: string;
+}
+
+export class ReportBuilder {
+  readonly #findings: Array<ReportedFinding & { fix?: string }> = [];
+  #resources = 0;
+
+  resource(): void {
+    this.#resources++;
+  }
+
+  add(at: Located, f: Finding): void {
+    const r: ReportedFinding & { fix?: string } = {
+      file: at.file,
+      index: at.index,
+      apiVersion: at.apiVersion ?? '',
+      kind: at.kind ?? '',
+      namespace: at.namespace ?? '',
+      name: at.name ?? '',
+      rule: f.rule,
+      severity: f.severity,
+      path: f.path,
+      message: f.message,
+    };
+    if (f.fix) r.fix = f.fix;
+    this.#findings.push(r);
+  }
+
+  get errors(): number {
+    return this.#findings.filter((f) => f.severity === 'error').length;
+  }
+
+  /** Exactly the documented shape: no extra keys, so parsers can rely on it. */
+  json(): CheckReport {
+    const findings = this.#findings.map(({ fix: _fix, ...rest }) => rest);
+    return {
+      findings,
+      summary: {
+        resources: this.#resources,
+        errors: findings.filter((f) => f.severity === 'error').length,
+        warnings: findings.filter((f) => f.severity === 'warning').length,
+      },
+    };
+  }
+
+  text(stream: NodeJS.WriteStream, verbose: boolean): string {
+    const paint = (style: Parameters<typeof styleText>[0], s: string) => styleText(style, s, { stream });
+    const lines: string[] = [];
+    for (const f of this.#findings) {
+      if (f.severity === 'info' && !verbose) continue;
+      const sev = f.severity === 'error' ? paint('red', 'error') : f.severity === 'warning' ? paint('yellow', 'warning') : paint('dim', 'info');
+      const obj = f.kind ? `${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name}` : '';
+      const at = f.path ? ` at ${dotted(f.path)}` : '';
+      lines.push(`${f.file}:${f.index + 1}: ${sev} ${obj}: [${f.rule}] ${f.message}${at}${f.fix ? `\n    fix: ${f.fix}` : ''}`);
+    }
+    const s = this.json().summary;
+    const infos = this.#findings.filter((f) => f.severity === 'info').length;
+    lines.push(
+      `${s.resources} resources checked: ${s.errors} errors, ${s.warnings} warnings${infos > 0 && !verbose ? ` (${infos} notes hidden; --verbose shows them)` : ''}`,
+    );
+    return lines.join('\n') + '\n';
+  }
+}
