@@ -68,6 +68,11 @@ export interface TopologyView {
 /** Point lookups served from informer caches (never a request to the API server per admission). */
 export interface ClusterLookups {
   configMap(namespace: string, name: string): { data: Record<string, string> } | undefined;
+  /**
+   * ServiceMeshPeers of a namespace from an informer cache. Absent when the server does not watch
+   * them; when present, an empty list means the namespace has none (federation/service-set-peer).
+   */
+  serviceMeshPeers?(namespace: string): readonly KObject[];
 }
 
 /** Everything visible at once: the CLI's inputs or the audit's listing. Enables cross-object rules. */

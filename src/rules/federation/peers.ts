@@ -1,0 +1,158 @@
+// Links between federation objects: an ExportedServiceSet / ImportedServiceSet is named after the
+// ServiceMeshPeer it applies to, and every peer has its counterpart in the other mesh (seed 004: red↔green
+// needs two ServiceMeshPeers, three meshes need six). Checked over everything visible at once (CLI inputs,
+// audit listing); at admission only the service-set link can be checked, and only from a peer cache.
+
+import type { RuleContext } from '../../engine/context.ts';
+import { ptr } from '../../engine/pointer.ts';
+import { defineInventoryRule, defineValidator, type Validator } from '../../engine/rule.ts';
+import type { KObject } from '../../engine/types.ts';
+import { localMeshName, parseClientId, peerSystemNamespace } from './names.ts';
+import { FEDERATION_GROUP } from './schema.ts';
+
+const SERVICE_SET_KINDS = ['ExportedServiceSet', 'ImportedServiceSet'] as const;
+
+const SERVICE_SET_PEER = {
+  id: 'federation/service-set-peer',
+  severity: 'warning',
+  summary:
+    'an ExportedServiceSet/ImportedServiceSet is named after a ServiceMeshPeer in its namespace (error when the inputs or cluster hold peers; warning at admission, the peer may be applied next)',
+  source: '004',
+} as const;
+
+function nameOf(o: KObject): string | undefined {
+  return o.metadata?.name || undefined;
+}
+
+/** Namespaces compare equal when they match or when either is unset (a file applied with `-n`). */
+function sameNamespace(a: string | undefined, b: string | undefined): boolean {
+  return !a || !b || a === b;
+}
+
+function missingPeerText(kind: string, name: string, ns: string, existing: readonly string[]): { message: string; fix: string } {
+  const where = ns ? ` in ${ns}` : '';
+  return {
+    message: `no ServiceMeshPeer named ${name}${where}: Maistra ignores a ${kind} whose name is not a peer's name`,
+    fix:
+      existing.length > 0
+        ? `rename the ${kind} to the peer it is for (${existing.join(', ')}) or create ServiceMeshPeer ${name}${where}`
+        : `create ServiceMeshPeer ${name}${where}, or rename the ${kind} to the peer it is for`,
+  };
+}
+
+/** Admission side of `federation/service-set-peer`: warns from the peer cache when there is no inventory. */
+export function serviceSetPeerValidator<T extends KObject>(kind: string): Validator<T> {
+  return defineValidator<T>({
+    ...SERVICE_SET_PEER,
+    check(obj, ctx: RuleContext, report) {
+      if (ctx.inventory) return; // the inventory rule decides, with the whole picture
+      const ns = obj.metadata?.namespace || ctx.namespace;
+      const name = nameOf(obj);
+      const peers = ctx.lookups?.serviceMeshPeers?.(ns);
+      if (!name || !peers) return;
+      const names = peers.map(nameOf).filter((n): n is string => !!n);
+      if (names.includes(name)) return;
+      const t = missingPeerText(kind, name, ns, names);
+      report(ptr('metadata', 'name'), `${t.message} (yet: the peer may be applied next)`, t.fix);
+    },
+  });
+}
+
+export const serviceSetPeerInventory = defineInventoryRule({
+  ...SERVICE_SET_PEER,
+  check(ctx, report) {
+    const peers = ctx.inventory.list(FEDERATION_GROUP, 'ServiceMeshPeer');
+    for (const kind of SERVICE_SET_KINDS) {
+      for (const set of ctx.inventory.list(FEDERATION_GROUP, kind)) {
+        const name = nameOf(set);
+        if (!name) continue;
+        const ns = set.metadata?.namespace;
+        const here = peers.filter((p) => sameNamespace(p.metadata?.namespace, ns));
+        if (here.some((p) => nameOf(p) === name)) continue;
+        const t = missingPeerText(kind, name, ns ?? '', here.map(nameOf).filter((n): n is string => !!n));
+        // No peer at all among the inputs: they may simply not have been passed.
+        report(set, ptr('metadata', 'name'), t.message, t.fix, peers.length > 0 ? 'error' : 'warning');
+      }
+    }
+  },
+});
+
+/** The peer mesh's control-plane namespace as this peer states it: MeshTopology, clientID, convention. */
+function statedPeerNamespace(peer: KObject, ctx: Pick<RuleContext, 'topology'>): string | undefined {
+  const name = nameOf(peer);
+  if (!name) return undefined;
+  const fromTopology = ctx.topology?.mesh(name)?.namespace;
+  if (fromTopology) return fromTopology;
+  const spec = peer['spec'] as { security?: { clientID?: unknown } } | undefined;
+  const clientId = spec?.security?.clientID;
+  const fromClient = typeof clientId === 'string' ? parseClientId(clientId)?.namespace : undefined;
+  return fromClient ?? peerSystemNamespace(name, ctx).value;
+}
+
+interface MissingCounterpart {
+  peer: KObject;
+  name: string;
+  namespace: string;
+  localMesh: string;
+  peerNamespace: string;
+  /** Whether the other mesh's federation objects are among the inputs at all. */
+  visible: boolean;
+}
+
+function missingCounterparts(ctx: RuleContext & { inventory: NonNullable<RuleContext['inventory']> }): MissingCounterpart[] {
+  const peers = ctx.inventory.list(FEDERATION_GROUP, 'ServiceMeshPeer').filter((p) => nameOf(p) && p.metadata?.namespace);
+  const occupied = new Set<string>();
+  for (const kind of ['ServiceMeshPeer', ...SERVICE_SET_KINDS]) {
+    for (const o of ctx.inventory.list(FEDERATION_GROUP, kind)) if (o.metadata?.namespace) occupied.add(o.metadata.namespace);
+  }
+  const out: MissingCounterpart[] = [];
+  for (const peer of peers) {
+    const name = nameOf(peer) as string;
+    const namespace = peer.metadata?.namespace as string;
+    const local = localMeshName(namespace, ctx);
+    const peerNamespace = statedPeerNamespace(peer, ctx);
+    if (!local || !peerNamespace || peerNamespace === namespace) continue;
+    const found = peers.some(
+      (q) => q.metadata?.namespace === peerNamespace && (nameOf(q) === local.value || statedPeerNamespace(q, ctx) === namespace),
+    );
+    if (!found) out.push({ peer, name, namespace, localMesh: local.value, peerNamespace, visible: occupied.has(peerNamespace) });
+  }
+  return out;
+}
+
+export const peerReciprocal = defineInventoryRule({
+  id: 'federation/peer-reciprocal',
+  severity: 'error',
+  summary:
+    "every ServiceMeshPeer has its counterpart in the peer mesh's namespace when that mesh's federation objects are visible (red↔green needs two, three meshes six)",
+  source: '004',
+  check(ctx, report) {
+    for (const m of missingCounterparts(ctx)) {
+      if (!m.visible) continue;
+      report(
+        m.peer,
+        ptr('metadata', 'name'),
+        `ServiceMeshPeer ${m.name} in ${m.namespace} has no counterpart: ${m.peerNamespace} holds no ServiceMeshPeer for mesh ${m.localMesh}, so federation is one-sided`,
+        `create ServiceMeshPeer ${m.localMesh} in ${m.peerNamespace}`,
+      );
+    }
+  },
+});
+
+export const peerReciprocalUnseen = defineInventoryRule({
+  id: 'federation/peer-reciprocal-unseen',
+  severity: 'info',
+  summary: "a ServiceMeshPeer's counterpart cannot be checked because nothing of the peer mesh's namespace is among the inputs (it may be in another cluster)",
+  source: '004',
+  check(ctx, report) {
+    for (const m of missingCounterparts(ctx)) {
+      if (m.visible) continue;
+      report(
+        m.peer,
+        ptr('metadata', 'name'),
+        `the counterpart of ServiceMeshPeer ${m.name} (ServiceMeshPeer ${m.localMesh} in ${m.peerNamespace}) is not among the inputs`,
+        `check that ServiceMeshPeer ${m.localMesh} exists in ${m.peerNamespace} on the cluster of mesh ${m.name}`,
+      );
+    }
+  },
+});
