@@ -5,6 +5,8 @@ import { createLogger } from '../server/logger.ts';
 import { startServer, type ContextSource } from '../server/serve.ts';
 import { topologyFileSource } from '../server/topology-file.ts';
 import { createMetrics } from '../server/metrics.ts';
+import { loadKubeConfig } from '../kube/client.ts';
+import { clusterSource } from '../kube/informers.ts';
 
 export interface ServeCliOptions {
   tlsCert: string;
@@ -28,6 +30,9 @@ export async function runServe(opts: ServeCliOptions): Promise<void> {
   const sources: ContextSource[] = [];
   const metrics = createMetrics();
   if (opts.topology) sources.push(topologyFileSource(opts.topology, log, metrics));
+  const kc = loadKubeConfig(opts.kubeconfig);
+  if (kc) sources.push(clusterSource(kc, { log, metrics }));
+  else log.info({ event: 'kube.none' }, 'no kubeconfig: running without cluster lookups; topology rules use --topology or are skipped');
   const server = await startServer(
     { tlsCert: opts.tlsCert, tlsKey: opts.tlsKey, port: opts.port, healthPort: opts.healthPort, host: opts.host, mode: opts.mode, bodyLimit: opts.bodyLimit, log, metrics, ...(opts.config ? { config: opts.config } : {}) },
     sources,
