@@ -1,0 +1,113 @@
+// Cross-object meshNetworks checks: every cluster of a mesh carries its own copy of meshNetworks (in
+// its IstioOperator and its `istio` ConfigMap); the copies must not disagree about which network owns an
+// address range or a registry. Pairs inside one object are the single-object rules' business.
+
+import type { InventoryView } from '../../engine/context.ts';
+import { ptr } from '../../engine/pointer.ts';
+import { defineInventoryRule } from '../../engine/rule.ts';
+import type { KObject } from '../../engine/types.ts';
+import { overlapPairs, type Cidr } from '../../net/cidr.ts';
+import { configMapNetworks, isIstioMeshConfigMap, MESH_NETWORKS_KEY } from './core.ts';
+import { cidrRef, endpointCidr, endpointRefs, isPlaceholder, relation, relText, type EndpointRef } from './meshnetworks.ts';
+import { configMapSchema, INSTALL_GROUP, istioOperatorSchema, type Networks } from './schema.ts';
+
+interface Source {
+  object: KObject;
+  label: string;
+  meshID?: string;
+  networks: Networks;
+  /** Pointer of an endpoint field in this object. */
+  pointer(rel: Array<string | number>): string;
+  /** How a finding names a place in this object. */
+  where(rel: Array<string | number>): string;
+}
+
+const objectLabel = (o: KObject) => `${o.kind}/${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name ?? '(unnamed)'}`;
+
+/** Every meshNetworks document visible: IstioOperators' values.global.meshNetworks and istio ConfigMaps'. */
+export function meshNetworkSources(inventory: InventoryView): Source[] {
+  const out: Source[] = [];
+  for (const o of inventory.list(INSTALL_GROUP, 'IstioOperator')) {
+    const r = istioOperatorSchema.safeParse(o);
+    const g = r.success ? r.data.spec?.values?.global : undefined;
+    if (!g?.meshNetworks) continue;
+    const base = ['spec', 'values', 'global', 'meshNetworks'];
+    const src: Source = { object: o, label: objectLabel(o), networks: g.meshNetworks, pointer: (rel) => ptr(...base, ...rel), where: (rel) => relText(rel) };
+    if (g.meshID) src.meshID = g.meshID;
+    out.push(src);
+  }
+  for (const o of inventory.list('', 'ConfigMap')) {
+    if (!isIstioMeshConfigMap(o)) continue;
+    const r = configMapSchema.safeParse(o);
+    if (!r.success) continue;
+    const { networks } = configMapNetworks(r.data);
+    if (!networks) continue;
+    out.push({ object: o, label: objectLabel(o), networks, pointer: () => ptr('data', MESH_NETWORKS_KEY), where: (rel) => relText(rel) });
+  }
+  return out;
+}
+
+/** Two sources describe the same mesh unless both state different mesh IDs. */
+const sameMesh = (a: Source, b: Source) => a.meshID === undefined || b.meshID === undefined || a.meshID === b.meshID;
+
+export const crossObjectCidrOverlap = defineInventoryRule({
+  id: 'istio-mesh/cross-object-cidr-overlap',
+  severity: 'error',
+  summary: 'the meshNetworks of different IstioOperators / istio ConfigMaps of one mesh do not give overlapping fromCidr ranges to different networks',
+  source: '001',
+  needs: ['inventory'],
+  check(ctx, report) {
+    const sources = meshNetworkSources(ctx.inventory);
+    const refs: Array<{ s: number; e: EndpointRef; cidr: Cidr }> = [];
+    sources.forEach((src, s) => {
+      for (const e of endpointRefs(src.networks, 'cidr')) {
+        const cidr = isPlaceholder(e.value) ? undefined : endpointCidr(e.value).cidr;
+        if (cidr) refs.push({ s, e, cidr });
+      }
+    });
+    for (const [i, j] of overlapPairs(refs.map((r) => r.cidr))) {
+      const a = refs[i]!;
+      const b = refs[j]!;
+      if (a.s === b.s || a.e.network === b.e.network) continue;
+      const sa = sources[a.s]!;
+      const sb = sources[b.s]!;
+      if (!sameMesh(sa, sb)) continue;
+      report(
+        sb.object,
+        sb.pointer(cidrRef(b.e)),
+        `${sb.where(cidrRef(b.e))} ${b.e.value} (network ${b.e.network}) ${relation(b.cidr, a.cidr)} ${a.e.value}, which ${sa.label} gives to network ${a.e.network}; the clusters disagree on which network owns those endpoints`,
+        `give every cluster the same meshNetworks, with ${a.e.network} and ${b.e.network} on disjoint ranges`,
+      );
+    }
+  },
+});
+
+export const crossObjectRegistryConflict = defineInventoryRule({
+  id: 'istio-mesh/cross-object-registry-conflict',
+  severity: 'error',
+  summary: 'the meshNetworks of different IstioOperators / istio ConfigMaps of one mesh put each fromRegistry in the same network',
+  source: '001',
+  needs: ['inventory'],
+  check(ctx, report) {
+    const sources = meshNetworkSources(ctx.inventory);
+    const first = new Map<string, { s: number; e: EndpointRef }>();
+    sources.forEach((src, s) => {
+      for (const e of endpointRefs(src.networks, 'registry')) {
+        if (isPlaceholder(e.value)) continue;
+        const prev = first.get(e.value);
+        if (!prev) {
+          first.set(e.value, { s, e });
+          continue;
+        }
+        const other = sources[prev.s]!;
+        if (prev.s === s || prev.e.network === e.network || !sameMesh(other, src)) continue;
+        report(
+          src.object,
+          src.pointer(cidrRef(e)),
+          `${src.where(cidrRef(e))}: registry ${e.value} is in network ${e.network} here but in network ${prev.e.network} in ${other.label}`,
+          `put ${e.value} in the same network everywhere (the network its cluster is on)`,
+        );
+      }
+    });
+  },
+});
