@@ -307,7 +307,7 @@ test('status is never read, checked or patched (it is written by ASM)', () => {
   const r = evaluate(registry, obj, withTopo, { defaults: true, validate: true });
   assert.deepEqual(r.findings.filter((f) => f.severity !== 'info'), []);
   assert.ok(r.findings.every((f) => !f.path.startsWith('/status')));
-  const missing = { ...obj, spec: { ...(obj.spec as object), asmVpcEndpoint: { vSwitches: [{ vSwitchId: 'vsw-asmj' }] } } };
+  const missing: KObject = { ...obj, spec: { ...(good().spec as object), asmVpcEndpoint: { vSwitches: [{ vSwitchId: 'vsw-asmj' }] } } };
   const d = evaluate(registry, missing, withTopo, { defaults: true, validate: true });
   assert.ok(d.patch.length > 0 && d.patch.every((op) => op.path.startsWith('/spec/')));
   assert.deepEqual((applyPatch(missing, d.patch) as typeof obj).status, obj.status);
