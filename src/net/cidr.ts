@@ -12,6 +12,8 @@ export interface Cidr {
   text: string;
   version: IpVersion;
   prefix: number;
+  /** The address as written (host bits included), as an integer. */
+  address: bigint;
   /** First and last address of the network, as integers. */
   start: bigint;
   end: bigint;
@@ -57,8 +59,19 @@ export function parseCidr(text: string): CidrParse {
   const canonical = normalizeCidr(text, { compress: true });
   return {
     ok: true,
-    cidr: { text, version, prefix, start: net.start, end: net.end, canonical, hostBits: host.start !== net.start },
+    cidr: { text, version, prefix, address: host.start, start: net.start, end: net.end, canonical, hostBits: host.start !== net.start },
   };
+}
+
+/**
+ * The shortest prefix at which the written address is a network address (no host bits): for
+ * `172.17.5.0/16` that is 24, i.e. the block `172.17.5.0/24` the writer may have meant.
+ */
+export function exactPrefix(c: Cidr): number {
+  const width = c.version === 4 ? 32 : 128;
+  let p = width;
+  while (p > c.prefix && ((c.address >> BigInt(width - p)) & 1n) === 0n) p--;
+  return p;
 }
 
 /** The parsed CIDR or undefined. */

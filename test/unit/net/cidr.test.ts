@@ -217,3 +217,21 @@ test('strict syntax: what cidr-tools alone would accept loosely is rejected with
   }
   for (const good of ['0.0.0.0/0', '255.255.255.255/32', '::/0', '::ffff:10.0.0.0/104', 'FD00::/8']) assert.ok(parseCidr(good).ok, good);
 });
+
+test('exactPrefix: the block the writer of a CIDR with host bits may have meant', async () => {
+  const { exactPrefix } = await import('../../../src/net/cidr.ts');
+  assert.equal(exactPrefix(must('172.17.5.0/16')), 24);
+  assert.equal(exactPrefix(must('10.0.0.1/8')), 32);
+  assert.equal(exactPrefix(must('10.0.0.0/8')), 8);
+  assert.equal(exactPrefix(must('2001:db8:0:1::/32')), 64);
+  fc.assert(
+    fc.property(cidrArb, (ref) => {
+      const c = must(ref.text);
+      const p = exactPrefix(c);
+      const exact = must(`${c.text.slice(0, c.text.indexOf('/'))}/${p}`);
+      assert.equal(exact.hostBits, false);
+      assert.equal(p === c.prefix, !c.hostBits);
+      if (p > c.prefix) assert.equal(must(`${c.text.slice(0, c.text.indexOf('/'))}/${p - 1}`).hostBits, true);
+    }),
+  );
+});
