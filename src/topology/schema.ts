@@ -25,7 +25,7 @@ export const vpcSchema = z.looseObject({
   id: z.string().describe('VPC ID, unique across all MeshTopology objects'),
   region: z.string().describe('Region of the VPC, e.g. cn-hangzhou'),
   cidrs: z.array(z.string()).optional().describe('IPv4 and IPv6 CIDR blocks of the VPC (primary and secondary)'),
-  vSwitches: z.array(vSwitchSchema).optional(),
+  vSwitches: z.array(vSwitchSchema).optional().describe('vSwitches of the VPC; no two vSwitch blocks may overlap, in this VPC or any other'),
 });
 
 export const clusterSchema = z.looseObject({
@@ -57,9 +57,9 @@ export const zoneSchema = z.looseObject({
 });
 
 export const meshTopologySpecSchema = z.looseObject({
-  vpcs: z.array(vpcSchema).optional(),
-  clusters: z.array(clusterSchema).optional(),
-  meshes: z.array(meshSchema).optional(),
+  vpcs: z.array(vpcSchema).optional().describe('VPCs with their region, CIDR blocks and vSwitches'),
+  clusters: z.array(clusterSchema).optional().describe('Kubernetes clusters with their VPC, region and pod and service ranges'),
+  meshes: z.array(meshSchema).optional().describe('Service meshes with their control-plane namespace, trust domain and member clusters'),
   zones: z.array(zoneSchema).optional().describe('Explicit zone → region statements, for zones whose names follow no known convention'),
 });
 
@@ -74,4 +74,9 @@ export type MeshTopology = z.infer<typeof meshTopologySchema>;
 
 export function isMeshTopology(obj: { apiVersion?: unknown; kind?: unknown }): boolean {
   return obj.apiVersion === TOPOLOGY_API_VERSION && obj.kind === TOPOLOGY_KIND;
+}
+
+/** How findings and view facts name a MeshTopology object. */
+export function sourceName(name: string): string {
+  return `${TOPOLOGY_KIND}/${name}`;
 }
