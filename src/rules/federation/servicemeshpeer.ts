@@ -385,7 +385,8 @@ export const clientIdTrustDomain = defineValidator<ServiceMeshPeer>({
     const security = obj.spec?.security;
     const id = parseClientId(security?.clientID ?? '');
     const td = security?.trustDomain;
-    if (!id || !td || id.trustDomain === td) return;
+    // An invalid trust domain is trust-domain-format's finding; a clientID built from it would be wrong too.
+    if (!id || !td || id.trustDomain === td || trustDomainProblem(td)) return;
     report(
       ptr('spec', 'security', 'clientID'),
       `spec.security.clientID is in trust domain ${JSON.stringify(id.trustDomain)}, not ${JSON.stringify(td)}: it is the only principal allowed on the discovery port, so discovery is refused`,
