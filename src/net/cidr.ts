@@ -54,13 +54,18 @@ export function parseCidr(text: string): CidrParse {
   } else {
     return { ok: false, reason: `${JSON.stringify(address)} is not an IPv4 or IPv6 address` };
   }
-  const net = parseWithLibrary(text);
-  const host = parseWithLibrary(`${address}/${version === 4 ? 32 : 128}`);
-  const canonical = normalizeCidr(text, { compress: true });
-  return {
-    ok: true,
-    cidr: { text, version, prefix, address: host.start, start: net.start, end: net.end, canonical, hostBits: host.start !== net.start },
-  };
+  // One library parse of the address itself; the network follows from the prefix.
+  const width = version === 4 ? 32 : 128;
+  const address_ = parseWithLibrary(`${address}/${width}`).start;
+  const hostMask = (1n << BigInt(width - prefix)) - 1n;
+  const start = address_ & ~hostMask;
+  const end = start | hostMask;
+  const canonical = version === 4 ? `${formatIPv4(Number(start))}/${prefix}` : normalizeCidr(`${address}/${prefix}`, { compress: true });
+  return { ok: true, cidr: { text, version, prefix, address: address_, start, end, canonical, hostBits: address_ !== start } };
+}
+
+function formatIPv4(n: number): string {
+  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
 /**
@@ -115,30 +120,81 @@ export function intersection(a: Cidr, b: Cidr): Cidr | undefined {
  * families never overlap. Sort by start, then sweep: the active list holds ranges whose end has not been
  * passed; on each new range, expired ones are dropped and every survivor overlaps it (its start is ≤ the
  * new start and its end ≥ it), so each survivor visited is one reported pair. Work: O(N log N + K).
+ *
+ * BigInt comparisons are slow, so the sort runs on numbers: an IPv4 start (< 2^32) packed with its index
+ * into one exactly representable double (native Float64Array sort), an IPv6 start split into three
+ * limbs of ≤ 43 bits.
  */
 export function forEachOverlap(ranges: readonly AddressRange[], onPair: (i: number, j: number) => void): void {
-  for (const version of [4, 6] as const) {
-    const order: number[] = [];
-    for (let i = 0; i < ranges.length; i++) if (ranges[i]!.version === version) order.push(i);
-    order.sort((x, y) => {
-      const a = ranges[x]!;
-      const b = ranges[y]!;
-      return a.start < b.start ? -1 : a.start > b.start ? 1 : x - y;
-    });
-    let active: number[] = [];
-    let next: number[] = [];
-    for (const j of order) {
-      const start = ranges[j]!.start;
-      for (const i of active) {
-        if (ranges[i]!.end < start) continue;
-        next.push(i);
-        if (i < j) onPair(i, j);
-        else onPair(j, i);
-      }
-      next.push(j);
-      [active, next] = [next, active];
-      next.length = 0;
+  const v4: number[] = [];
+  const v6: number[] = [];
+  for (let i = 0; i < ranges.length; i++) (ranges[i]!.version === 4 ? v4 : v6).push(i);
+  sweep(sortV4(ranges, v4), ranges, onPair, true);
+  sweep(sortV6(ranges, v6), ranges, onPair, false);
+}
+
+const INDEX_BITS = 2 ** 21;
+
+function sortV4(ranges: readonly AddressRange[], idx: number[]): ArrayLike<number> {
+  if (idx.length >= INDEX_BITS) return sortByBigInt(ranges, idx);
+  const keys = new Float64Array(idx.length);
+  for (let k = 0; k < idx.length; k++) keys[k] = Number(ranges[idx[k]!]!.start) * INDEX_BITS + idx[k]!;
+  keys.sort();
+  const out = new Uint32Array(idx.length);
+  for (let k = 0; k < keys.length; k++) out[k] = keys[k]! % INDEX_BITS;
+  return out;
+}
+
+const LIMB = 43n;
+const LIMB_MASK = (1n << LIMB) - 1n;
+
+function sortV6(ranges: readonly AddressRange[], idx: number[]): ArrayLike<number> {
+  const n = idx.length;
+  const a = new Float64Array(n);
+  const b = new Float64Array(n);
+  const c = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const s = ranges[idx[k]!]!.start;
+    a[k] = Number(s >> (2n * LIMB));
+    b[k] = Number((s >> LIMB) & LIMB_MASK);
+    c[k] = Number(s & LIMB_MASK);
+  }
+  const order = new Uint32Array(n);
+  for (let k = 0; k < n; k++) order[k] = k;
+  order.sort((x, y) => a[x]! - a[y]! || b[x]! - b[y]! || c[x]! - c[y]! || idx[x]! - idx[y]!);
+  const out = new Uint32Array(n);
+  for (let k = 0; k < n; k++) out[k] = idx[order[k]!]!;
+  return out;
+}
+
+function sortByBigInt(ranges: readonly AddressRange[], idx: number[]): number[] {
+  return [...idx].sort((x, y) => {
+    const p = ranges[x]!.start;
+    const q = ranges[y]!.start;
+    return p < q ? -1 : p > q ? 1 : x - y;
+  });
+}
+
+function sweep(order: ArrayLike<number>, ranges: readonly AddressRange[], onPair: (i: number, j: number) => void, small: boolean): void {
+  // IPv4 ends fit a double exactly; compare them as numbers.
+  const ends = small ? new Float64Array(ranges.length) : undefined;
+  if (ends) for (let k = 0; k < order.length; k++) ends[order[k]!] = Number(ranges[order[k]!]!.end);
+  let active: number[] = [];
+  let next: number[] = [];
+  for (let k = 0; k < order.length; k++) {
+    const j = order[k]!;
+    const start = ranges[j]!.start;
+    const startNum = ends ? Number(start) : 0;
+    for (let m = 0; m < active.length; m++) {
+      const i = active[m]!;
+      if (ends ? ends[i]! < startNum : ranges[i]!.end < start) continue;
+      next.push(i);
+      if (i < j) onPair(i, j);
+      else onPair(j, i);
     }
+    next.push(j);
+    [active, next] = [next, active];
+    next.length = 0;
   }
 }
 
