@@ -32,7 +32,7 @@ function sameNamespace(a: string | undefined, b: string | undefined): boolean {
 function missingPeerText(kind: string, name: string, ns: string, existing: readonly string[]): { message: string; fix: string } {
   const where = ns ? ` in ${ns}` : '';
   return {
-    message: `no ServiceMeshPeer named ${name}${where}: Maistra ignores a ${kind} whose name is not a peer's name`,
+    message: `no ServiceMeshPeer named ${name}${where}: a ${kind} applies to the peer of its name, so Maistra ignores this one`,
     fix:
       existing.length > 0
         ? `rename the ${kind} to the peer it is for (${existing.join(', ')}) or create ServiceMeshPeer ${name}${where}`

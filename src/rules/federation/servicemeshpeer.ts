@@ -76,7 +76,7 @@ export const defaultTrustDomain = defineDefaulter<ServiceMeshPeer>({
       set(at, fromClient, 'the trust domain of spec.security.clientID');
       return;
     }
-    set(at, conventionalTrustDomain(name), "a convention (<peer>.local), not a fact: write the peer's trust domain if it differs");
+    set(at, conventionalTrustDomain(name), "the docs' <peer>.local convention; write the real one if it differs");
   },
 });
 
@@ -88,14 +88,9 @@ export const defaultCertificateChain = defineDefaulter<ServiceMeshPeer>({
   apply(obj, _ctx, set) {
     const name = peerName(obj);
     if (!name) return;
-    const cm = `${name}-ca-root-cert`;
-    const why = `documented default: ConfigMap ${cm}, key ${ROOT_CERT_KEY}`;
-    if (obj.spec?.security?.certificateChain === undefined) {
-      set(ptr('spec', 'security', 'certificateChain'), { kind: 'ConfigMap', name: cm }, why);
-      return;
-    }
-    set(ptr('spec', 'security', 'certificateChain', 'kind'), 'ConfigMap', why);
-    set(ptr('spec', 'security', 'certificateChain', 'name'), cm, why);
+    // Field by field, so a partly written certificateChain gets only what it lacks.
+    set(ptr('spec', 'security', 'certificateChain', 'kind'), 'ConfigMap', 'the peer root certificate is read from a ConfigMap');
+    set(ptr('spec', 'security', 'certificateChain', 'name'), `${name}-ca-root-cert`, `documented default (certificate under key ${ROOT_CERT_KEY})`);
   },
 });
 
@@ -107,8 +102,8 @@ export const defaultGatewayNames = defineDefaulter<ServiceMeshPeer>({
   apply(obj, _ctx, set) {
     const name = peerName(obj);
     if (!name) return;
-    set(ptr('spec', 'gateways', 'ingress', 'name'), `ingress-${name}`, `the docs' name of this mesh's ingress for peer ${name}`);
-    set(ptr('spec', 'gateways', 'egress', 'name'), `egress-${name}`, `the docs' name of this mesh's egress for peer ${name}`);
+    set(ptr('spec', 'gateways', 'ingress', 'name'), `ingress-${name}`, `the docs' ingress name for peer ${name}`);
+    set(ptr('spec', 'gateways', 'egress', 'name'), `egress-${name}`, `the docs' egress name for peer ${name}`);
   },
 });
 
@@ -125,7 +120,7 @@ export const defaultClientId = defineDefaulter<ServiceMeshPeer>({
     const local = localMeshName(namespaceOf(obj, ctx), ctx);
     const id = expectedClientId(obj, ctx, trustDomain);
     if (!local || !id) return;
-    set(ptr('spec', 'security', 'clientID'), id, `egress of ${name} for mesh ${local.value} (docs' naming)`);
+    set(ptr('spec', 'security', 'clientID'), id, `${name}'s egress for ${local.value}`);
   },
 });
 
@@ -471,7 +466,7 @@ export const peerInControlPlaneNamespace = defineValidator<ServiceMeshPeer>({
   check(obj, ctx, report) {
     const topology = ctx.topology;
     const ns = namespaceOf(obj, ctx);
-    if (!topology || topology.meshes().length === 0 || topology.meshByNamespace(ns)) return;
+    if (!topology || ns === '' || topology.meshes().length === 0 || topology.meshByNamespace(ns)) return;
     const known = topology
       .meshes()
       .map((m) => m.namespace)

@@ -39,20 +39,16 @@ describe('ServiceMeshPeer defaults', () => {
   const cases: Array<{ rule: string; path: string; value: unknown; why: RegExp }> = [
     { rule: 'federation/default-remote-ports', path: '/spec/remote/discoveryPort', value: 8188, why: /default discovery port/ },
     { rule: 'federation/default-remote-ports', path: '/spec/remote/servicePort', value: 15443, why: /default service port/ },
-    { rule: 'federation/default-trust-domain', path: '/spec/security/trustDomain', value: 'green-mesh.local', why: /convention.*not a fact/ },
-    {
-      rule: 'federation/default-certificate-chain',
-      path: '/spec/security/certificateChain',
-      value: { kind: 'ConfigMap', name: 'green-mesh-ca-root-cert' },
-      why: /ConfigMap green-mesh-ca-root-cert, key root-cert\.pem/,
-    },
-    { rule: 'federation/default-gateway-names', path: '/spec/gateways/ingress/name', value: 'ingress-green-mesh', why: /ingress for peer green-mesh/ },
-    { rule: 'federation/default-gateway-names', path: '/spec/gateways/egress/name', value: 'egress-green-mesh', why: /egress for peer green-mesh/ },
+    { rule: 'federation/default-trust-domain', path: '/spec/security/trustDomain', value: 'green-mesh.local', why: /<peer>\.local convention; write the real one if it differs/ },
+    { rule: 'federation/default-certificate-chain', path: '/spec/security/certificateChain/kind', value: 'ConfigMap', why: /read from a ConfigMap/ },
+    { rule: 'federation/default-certificate-chain', path: '/spec/security/certificateChain/name', value: 'green-mesh-ca-root-cert', why: /key root-cert\.pem/ },
+    { rule: 'federation/default-gateway-names', path: '/spec/gateways/ingress/name', value: 'ingress-green-mesh', why: /ingress name for peer green-mesh/ },
+    { rule: 'federation/default-gateway-names', path: '/spec/gateways/egress/name', value: 'egress-green-mesh', why: /egress name for peer green-mesh/ },
     {
       rule: 'federation/default-client-id',
       path: '/spec/security/clientID',
       value: 'green-mesh.local/ns/green-mesh-system/sa/egress-red-mesh-service-account',
-      why: /egress of green-mesh for mesh red-mesh/,
+      why: /green-mesh's egress for red-mesh/,
     },
   ];
   for (const c of cases) {
@@ -71,7 +67,7 @@ describe('ServiceMeshPeer defaults', () => {
   test('the trust-domain warning says the value is a convention, so another trust domain must be written', () => {
     const f = findingsOf(minimalPeer(), 'federation/default-trust-domain')[0];
     assert.ok(f);
-    assert.match(f.message, /convention \(<peer>\.local\), not a fact: write the peer's trust domain if it differs/);
+    assert.match(f.message, /convention; write the real one if it differs/);
   });
 
   test('with a MeshTopology: the local mesh, the peer namespace and the trust domain come from it', () => {
