@@ -17,9 +17,12 @@ import {
   chooseMesh,
   clusterFacts,
   declaredZones,
+  entryInOtherRegion,
+  knownZones,
   meshHasCluster,
   orList,
   realZones,
+  referenceRegion,
   refName,
   refPtr,
   regionOf,
@@ -213,24 +216,17 @@ export const singleRegion = defineValidator<AsmPvlConfig>({
   summary: 'all zones lie in one region: PrivateLink connects VPCs of the same region',
   source: SOURCE,
   check(obj, ctx, report) {
-    // The ASM instance's region is the reference: clusters come to it, not the other way round.
-    const refs = [...asmRefs(obj), ...ackEntries(obj).flatMap((_e, i) => ackRefs(obj, i))];
-    let reference: { region: string; ref: VSwitchRef } | undefined;
-    for (const r of refs) {
+    const reference = referenceRegion(obj, ctx);
+    if (!reference) return;
+    for (const r of allRefs(obj)) {
       if (!r.zoneId || !isZoneId(r.zoneId)) continue;
       const region = regionOf(ctx, r.zoneId);
-      if (region === undefined) continue;
-      if (!reference) {
-        reference = { region, ref: r };
-        continue;
-      }
-      if (region !== reference.region) {
-        report(
-          refPtr(r, 'zoneId'),
-          `zone ${r.zoneId} is in region ${region}, but ${refName(reference.ref)} is in ${reference.region}; PrivateLink only connects VPCs of one region`,
-          `use a zone of ${reference.region}; to reach a cluster in ${region}, connect the VPCs with CEN instead of PrivateLink`,
-        );
-      }
+      if (region === undefined || region === reference.region) continue;
+      report(
+        refPtr(r, 'zoneId'),
+        `zone ${r.zoneId} is in region ${region}, but ${refName(reference.ref)} is in ${reference.region}; PrivateLink only connects VPCs of one region`,
+        `use a zone of ${reference.region}; to reach a cluster in ${region}, connect the VPCs with CEN instead of PrivateLink`,
+      );
     }
   },
 });
@@ -240,13 +236,13 @@ export const zonesCrossMatch = defineValidator<AsmPvlConfig>({
   severity: 'error',
   summary: 'the zones named under ackVpcEndpoint and under asmVpcEndpoint intersect: PrivateLink needs a zone both VPCs have a vSwitch in',
   source: SOURCE,
-  check(obj, _ctx, report) {
+  check(obj, ctx, report) {
     const asmZ = declaredZones(asmRefs(obj));
     if (asmZ.length === 0) return;
     ackEntries(obj).forEach((_e, i) => {
       const refs = ackRefs(obj, i);
       const ackZ = declaredZones(refs);
-      if (ackZ.length === 0 || ackZ.some((z) => asmZ.includes(z))) return;
+      if (ackZ.length === 0 || ackZ.some((z) => asmZ.includes(z)) || entryInOtherRegion(obj, ctx, i)) return;
       const at = refs.find((r) => r.zoneId);
       const candidates = unique([...ackZ, ...asmZ]);
       const example = candidates[0]!;
@@ -272,13 +268,13 @@ export const zoneUnmatched = defineValidator<AsmPvlConfig>({
     const matching = entries.filter((refs) => declaredZones(refs).some((z) => asmZ.includes(z)));
     for (const refs of matching) {
       for (const r of refs) {
-        if (r.zoneId && !asmZ.includes(r.zoneId)) report(refPtr(r, 'zoneId'), `zone ${r.zoneId} is not named under asmVpcEndpoint; PrivateLink cannot use it`, `use a zone named on both sides (${orList(asmZ.filter((z) => declaredZones(refs).includes(z)))})`);
+        if (r.zoneId && isZoneId(r.zoneId) && !asmZ.includes(r.zoneId)) report(refPtr(r, 'zoneId'), `zone ${r.zoneId} is not named under asmVpcEndpoint; PrivateLink cannot use it`, `use a zone named on both sides (${orList(asmZ.filter((z) => declaredZones(refs).includes(z)))})`);
       }
     }
     if (matching.length === 0) return;
     const ackZ = unique(matching.flatMap((refs) => declaredZones(refs)));
     for (const r of asm) {
-      if (r.zoneId && !ackZ.includes(r.zoneId)) report(refPtr(r, 'zoneId'), `zone ${r.zoneId} is not named under ackVpcEndpoint; PrivateLink cannot use it`, `use a zone named on both sides (${orList(ackZ.filter((z) => asmZ.includes(z)))})`);
+      if (r.zoneId && isZoneId(r.zoneId) && !ackZ.includes(r.zoneId)) report(refPtr(r, 'zoneId'), `zone ${r.zoneId} is not named under ackVpcEndpoint; PrivateLink cannot use it`, `use a zone named on both sides (${orList(ackZ.filter((z) => asmZ.includes(z)))})`);
     }
   },
 });
@@ -349,13 +345,17 @@ export const zoneIdHasPeer = defineValidator<AsmPvlConfig>({
   check(obj, ctx, report) {
     const topo = ctx.topology!;
     const asm = asmRefs(obj);
-    const asmReal = realZones(topo, asm);
-    const entries = ackEntries(obj).map((_e, i) => ackRefs(obj, i));
+    // The other side's zones: real ones, or declared ones of vSwitches the topology lacks; a side with no
+    // known vSwitch at all says nothing real, and the declared-zone rules already cover it.
+    const asmReal = realZones(topo, asm).length > 0 ? knownZones(topo, asm) : [];
+    const entries = ackEntries(obj)
+      .map((_e, i) => ackRefs(obj, i))
+      .filter((refs) => realZones(topo, refs).length > 0);
     // Entries whose real zones share nothing with the ASM side are asm-pvl/real-zones-intersect's finding.
-    const linked = entries.filter((refs) => realZones(topo, refs).some((z) => asmReal.includes(z)));
+    const linked = entries.filter((refs) => knownZones(topo, refs).some((z) => asmReal.includes(z)));
     if (asmReal.length > 0) {
       for (const refs of linked) {
-        const common = realZones(topo, refs).filter((z) => asmReal.includes(z));
+        const common = knownZones(topo, refs).filter((z) => asmReal.includes(z));
         for (const r of refs) {
           if (r.zoneId && isZoneId(r.zoneId) && !asmReal.includes(r.zoneId)) {
             report(refPtr(r, 'zoneId'), `zoneId ${r.zoneId}: the ASM side's vSwitches are in ${asmReal.join(', ')} only (${RULE_EXPLAINED})`, `set zoneId: ${orList(common)}`);
@@ -363,7 +363,7 @@ export const zoneIdHasPeer = defineValidator<AsmPvlConfig>({
         }
       }
     }
-    const ackReal = unique(linked.flatMap((refs) => realZones(topo, refs)));
+    const ackReal = unique(linked.flatMap((refs) => knownZones(topo, refs)));
     if (ackReal.length === 0) return;
     const common = ackReal.filter((z) => asmReal.includes(z));
     for (const r of asm) {
@@ -384,7 +384,7 @@ export const zoneIdIsVSwitchZone = defineValidator<AsmPvlConfig>({
     const topo = ctx.topology!;
     for (const r of allRefs(obj)) {
       const vs = r.vSwitchId ? topo.vSwitch(r.vSwitchId) : undefined;
-      if (!vs || !vs.zone || !r.zoneId || r.zoneId === vs.zone) continue;
+      if (!vs || !vs.zone || !r.zoneId || !isZoneId(r.zoneId) || r.zoneId === vs.zone) continue;
       report(refPtr(r, 'zoneId'), `zoneId ${r.zoneId} but vSwitch ${vs.id} is in ${vs.zone}`, `set zoneId: ${vs.zone}, or list a vSwitch that is in ${r.zoneId}`);
     }
   },
@@ -399,13 +399,14 @@ export const realZonesIntersect = defineValidator<AsmPvlConfig>({
   check(obj, ctx, report) {
     const topo = ctx.topology!;
     const asm = asmRefs(obj);
-    const asmReal = realZones(topo, asm);
-    if (asmReal.length === 0) return;
+    if (realZones(topo, asm).length === 0) return; // nothing real known about the ASM side
+    const asmReal = knownZones(topo, asm);
     const { mesh } = chooseMesh(obj, ctx, topo);
     ackEntries(obj).forEach((e, i) => {
       const refs = ackRefs(obj, i);
-      const ackReal = realZones(topo, refs);
-      if (ackReal.length === 0 || ackReal.some((z) => asmReal.includes(z))) return;
+      const ackReal = realZones(topo, refs).length > 0 ? knownZones(topo, refs) : [];
+      // A cluster whose declared zones are in another region is asm-pvl/single-region's finding.
+      if (ackReal.length === 0 || ackReal.some((z) => asmReal.includes(z)) || entryInOtherRegion(obj, ctx, i)) return;
       // Name what would work: zones where both VPCs have a vSwitch, with the vSwitch IDs there.
       const ackVpc = clusterFacts(topo, e.clusterId)?.vpc ?? (refs[0]?.vSwitchId ? topo.vSwitch(refs[0].vSwitchId)?.vpc : undefined);
       const asmVpc = mesh?.vpc ?? (asm[0]?.vSwitchId ? topo.vSwitch(asm[0].vSwitchId)?.vpc : undefined);

@@ -3,7 +3,7 @@
 
 import type { ClusterFacts, MeshFacts, RuleContext, TopologyView } from '../../engine/context.ts';
 import { ptr } from '../../engine/pointer.ts';
-import { regionOfZone as regionByConvention } from '../../net/zone.ts';
+import { isZoneId, regionOfZone as regionByConvention } from '../../net/zone.ts';
 import type { AsmPvlConfig } from './schema.ts';
 
 export type Side = 'ack' | 'asm';
@@ -54,9 +54,9 @@ export function refName(r: VSwitchRef): string {
   return r.side === 'ack' ? `spec.ackVpcEndpoint[${r.entry}].vSwitches[${r.index}]` : `spec.asmVpcEndpoint.vSwitches[${r.index}]`;
 }
 
-/** Declared zoneIds of some refs, in first-seen order, without empties or repeats. */
+/** Declared zoneIds of some refs, in first-seen order, without repeats; malformed ones are left to asm-pvl/zone-id-format. */
 export function declaredZones(refs: readonly VSwitchRef[]): string[] {
-  return unique(refs.map((r) => r.zoneId ?? '').filter((z) => z !== ''));
+  return unique(refs.map((r) => r.zoneId ?? '').filter((z) => isZoneId(z)));
 }
 
 export function unique<T>(xs: readonly T[]): T[] {
@@ -73,11 +73,51 @@ export function regionOf(ctx: RuleContext, zone: string): string | undefined {
   return ctx.topology?.regionOfZone(zone) ?? regionByConvention(zone);
 }
 
+/**
+ * The region every zone must share: the first well-formed zone of the ASM side (the instance's region;
+ * clusters come to it), else the first one of the ACK side.
+ */
+export function referenceRegion(obj: AsmPvlConfig, ctx: RuleContext): { region: string; ref: VSwitchRef } | undefined {
+  for (const r of [...asmRefs(obj), ...ackEntries(obj).flatMap((_e, i) => ackRefs(obj, i))]) {
+    const region = r.zoneId && isZoneId(r.zoneId) ? regionOf(ctx, r.zoneId) : undefined;
+    if (region !== undefined) return { region, ref: r };
+  }
+  return undefined;
+}
+
+/**
+ * Whether a cluster entry's declared zones all lie outside the reference region. Such an entry cannot
+ * share a zone with the ASM side at all; asm-pvl/single-region says why, and the zone-matching rules
+ * stay quiet rather than suggest zones of the wrong region.
+ */
+export function entryInOtherRegion(obj: AsmPvlConfig, ctx: RuleContext, entry: number): boolean {
+  const reference = referenceRegion(obj, ctx);
+  const zones = declaredZones(ackRefs(obj, entry));
+  return reference !== undefined && zones.length > 0 && zones.every((z) => regionOf(ctx, z) !== reference.region);
+}
+
 // ---------------------------------------------------------------- topology facts
 
 /** Real zones (per the topology) of the vSwitches some refs name; unknown vSwitches are left out. */
 export function realZones(topo: TopologyView, refs: readonly VSwitchRef[]): string[] {
   return unique(refs.map((r) => (r.vSwitchId ? topo.vSwitch(r.vSwitchId)?.zone : undefined) ?? '').filter((z) => z !== ''));
+}
+
+/**
+ * Zones of the listed vSwitches as far as they are known: the real zone of a vSwitch the topology knows,
+ * the declared zone of one it does not (asm-pvl/vswitch-exists reports that), so one missing fact does
+ * not cascade into zone findings.
+ */
+export function knownZones(topo: TopologyView, refs: readonly VSwitchRef[]): string[] {
+  return unique(
+    refs
+      .map((r) => {
+        const vs = r.vSwitchId ? topo.vSwitch(r.vSwitchId) : undefined;
+        if (vs) return vs.zone;
+        return r.zoneId && isZoneId(r.zoneId) ? r.zoneId : '';
+      })
+      .filter((z) => z !== ''),
+  );
 }
 
 /** Zones where a VPC has a vSwitch, each with the vSwitch IDs there. */

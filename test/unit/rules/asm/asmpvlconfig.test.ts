@@ -322,3 +322,22 @@ test('unknown spec fields survive defaulting', () => {
   assert.equal(stored.spec.ackVpcEndpoint[0]!.vSwitches[0]!.zoneId, j);
   assert.deepEqual(stored.futureTop, { a: 1 });
 });
+
+test('an unknown vSwitch is reported once and does not cascade into zone findings', () => {
+  const obj = pvl([{ clusterId: 'c1', vSwitches: [{ vSwitchId: 'vsw-ackj', zoneId: j }, { vSwitchId: 'vsw-typo', zoneId: 'cn-hangzhou-k' }] }], [{ vSwitchId: 'vsw-asmj', zoneId: j }, { vSwitchId: 'vsw-asmk', zoneId: 'cn-hangzhou-k' }]);
+  // vsw-asmk is not in the fixture either: two vswitch-exists findings, nothing else
+  const f = run(obj, withTopo).filter((x) => x.severity !== 'info');
+  assert.deepEqual(f.map((x) => [x.rule, x.path]), [
+    ['asm-pvl/vswitch-exists', '/spec/ackVpcEndpoint/0/vSwitches/1/vSwitchId'],
+    ['asm-pvl/vswitch-exists', '/spec/asmVpcEndpoint/vSwitches/1/vSwitchId'],
+  ]);
+  // a side made only of unknown vSwitches leaves the real-zone rules silent (the declared-zone rules speak)
+  const g = run(pvl([{ clusterId: 'c1', vSwitches: [{ vSwitchId: 'vsw-typo', zoneId: 'cn-hangzhou-k' }] }], [{ vSwitchId: 'vsw-asmj', zoneId: j }]), withTopo);
+  assert.deepEqual(g.filter((x) => x.severity !== 'info').map((x) => x.rule).sort(), ['asm-pvl/vswitch-exists', 'asm-pvl/zones-cross-match']);
+});
+
+test('a cluster whose zones are all in another region gets single-region only, not zone advice of the wrong region', () => {
+  const obj = pvl([{ clusterId: 'c1', vSwitches: [{ vSwitchId: 'vsw-ackj', zoneId: j }] }, { clusterId: 'c2', vSwitches: [{ vSwitchId: 'vsw-x', zoneId: 'cn-shanghai-e' }] }], [{ vSwitchId: 'vsw-asmj', zoneId: j }]);
+  const f = run(obj).filter((x) => x.severity !== 'info');
+  assert.deepEqual(f.map((x) => [x.rule, x.path]), [['asm-pvl/single-region', '/spec/ackVpcEndpoint/1/vSwitches/0/zoneId']]);
+});
