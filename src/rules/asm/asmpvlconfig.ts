@@ -493,7 +493,7 @@ export const defaultZoneId = defineDefaulter<AsmPvlConfig>({
       const peers = r.side === 'ack' ? asmReal : ackReal;
       if (!peers.includes(zone)) continue; // no common zone: leave it for the zone rules to explain
       const other = r.side === 'ack' ? 'ASM' : 'ACK';
-      set(refPtr(r, 'zoneId'), zone, `${r.vSwitchId} is in ${zone}, where the ${other} side has a vSwitch too`);
+      set(refPtr(r, 'zoneId'), zone, `its vSwitch's zone, shared with the ${other} side`);
     }
   },
 });

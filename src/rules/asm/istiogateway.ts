@@ -50,7 +50,7 @@ export const defaultGatewayType = defineDefaulter<IstioGateway>({
   summary: `spec.gatewayType defaults to ${DEFAULT_GATEWAY_TYPE}`,
   source: SOURCE,
   apply(_obj, _ctx, set) {
-    set(ptr('spec', 'gatewayType'), DEFAULT_GATEWAY_TYPE, 'an ASM gateway is an ingress gateway unless stated');
+    set(ptr('spec', 'gatewayType'), DEFAULT_GATEWAY_TYPE, "ASM's default");
   },
 });
 
@@ -60,7 +60,7 @@ export const defaultServiceType = defineDefaulter<IstioGateway>({
   summary: `spec.serviceType defaults to ${DEFAULT_SERVICE_TYPE}`,
   source: SOURCE,
   apply(_obj, _ctx, set) {
-    set(ptr('spec', 'serviceType'), DEFAULT_SERVICE_TYPE, 'ASM exposes its gateway through an SLB by default');
+    set(ptr('spec', 'serviceType'), DEFAULT_SERVICE_TYPE, "ASM's default (an SLB)");
   },
 });
 
@@ -73,7 +73,7 @@ export const defaultExternalTrafficPolicy = defineDefaulter<IstioGateway>({
     // Runs after the serviceType defaulter, so an absent serviceType has become LoadBalancer here.
     // Kubernetes refuses externalTrafficPolicy on a ClusterIP Service: never add it there.
     if (obj.spec?.serviceType === 'ClusterIP') return;
-    set(ptr('spec', 'externalTrafficPolicy'), DEFAULT_EXTERNAL_TRAFFIC_POLICY, 'the Kubernetes default for external traffic');
+    set(ptr('spec', 'externalTrafficPolicy'), DEFAULT_EXTERNAL_TRAFFIC_POLICY, "Kubernetes' default");
   },
 });
 
@@ -83,7 +83,7 @@ export const defaultPorts = defineDefaulter<IstioGateway>({
   summary: 'spec.ports defaults to http 80→80/TCP and https 443→443/TCP when absent',
   source: SOURCE,
   apply(_obj, _ctx, set) {
-    set(ptr('spec', 'ports'), structuredClone(DEFAULT_PORTS), "ASM's default ingress ports");
+    set(ptr('spec', 'ports'), structuredClone(DEFAULT_PORTS), "ASM's default");
   },
 });
 
@@ -95,8 +95,8 @@ export const defaultReplicaCount = defineDefaulter<IstioGateway>({
   apply(obj, _ctx, set) {
     const min = obj.spec?.minReplicas;
     // A gateway that autoscales from minReplicas would be scaled up at once from 1; start where it would settle.
-    if (min !== undefined && min > DEFAULT_REPLICA_COUNT) set(ptr('spec', 'replicaCount'), min, `spec.minReplicas is ${min}`);
-    else set(ptr('spec', 'replicaCount'), DEFAULT_REPLICA_COUNT, 'one gateway replica unless stated');
+    if (min !== undefined && min > DEFAULT_REPLICA_COUNT) set(ptr('spec', 'replicaCount'), min, `minReplicas is ${min}`);
+    else set(ptr('spec', 'replicaCount'), DEFAULT_REPLICA_COUNT, "ASM's default");
   },
 });
 
@@ -106,8 +106,8 @@ export const defaultRollingUpdate = defineDefaulter<IstioGateway>({
   summary: `spec.rollingMaxSurge defaults to ${DEFAULT_ROLLING_MAX_SURGE} and spec.rollingMaxUnavailable to ${DEFAULT_ROLLING_MAX_UNAVAILABLE}`,
   source: SOURCE,
   apply(_obj, _ctx, set) {
-    set(ptr('spec', 'rollingMaxSurge'), DEFAULT_ROLLING_MAX_SURGE, 'a full new set of gateway pods starts before old ones go');
-    set(ptr('spec', 'rollingMaxUnavailable'), DEFAULT_ROLLING_MAX_UNAVAILABLE, 'at most a quarter of the gateway pods down in a rollout');
+    set(ptr('spec', 'rollingMaxSurge'), DEFAULT_ROLLING_MAX_SURGE, "ASM's default");
+    set(ptr('spec', 'rollingMaxUnavailable'), DEFAULT_ROLLING_MAX_UNAVAILABLE, "ASM's default");
   },
 });
 
@@ -178,7 +178,7 @@ export const localPolicyWithClusterIp = defineValidator<IstioGateway>({
   source: SOURCE,
   check(obj, _ctx, report) {
     if (obj.spec?.externalTrafficPolicy === 'Local' && obj.spec.serviceType === 'ClusterIP') {
-      report(ptr('spec', 'externalTrafficPolicy'), 'externalTrafficPolicy Local has no effect with serviceType ClusterIP', 'remove spec.externalTrafficPolicy, or set spec.serviceType: LoadBalancer to keep client source IPs');
+      report(ptr('spec', 'externalTrafficPolicy'), 'externalTrafficPolicy Local does nothing for serviceType ClusterIP', 'remove spec.externalTrafficPolicy, or set spec.serviceType: LoadBalancer to keep client source IPs');
     }
   },
 });
@@ -294,7 +294,7 @@ export const udpNeedsRecentAsm = defineValidator<IstioGateway>({
   check(obj, _ctx, report) {
     ports(obj).forEach((p, i) => {
       if (p.protocol === 'UDP') {
-        report(ptr('spec', 'ports', i, 'protocol'), `UDP gateway ports need ASM ${UDP_MIN_ASM_VERSION}+; older versions accept only TCP`, `check the ASM instance version, upgrade it if older than ${UDP_MIN_ASM_VERSION}`);
+        report(ptr('spec', 'ports', i, 'protocol'), `UDP ports need ASM ${UDP_MIN_ASM_VERSION}+ (older versions accept only TCP)`, `check the ASM instance version, upgrade it if older than ${UDP_MIN_ASM_VERSION}`);
       }
     });
   },
@@ -319,7 +319,7 @@ export const replicaCountZero = defineValidator<IstioGateway>({
   summary: 'spec.replicaCount 0 leaves the gateway without pods: traffic through it fails',
   source: SOURCE,
   check(obj, _ctx, report) {
-    if (obj.spec?.replicaCount === 0) report(ptr('spec', 'replicaCount'), 'replicaCount 0: no gateway pods, all traffic through this gateway fails', 'set spec.replicaCount to 1 or more');
+    if (obj.spec?.replicaCount === 0) report(ptr('spec', 'replicaCount'), 'replicaCount 0: no gateway pods, traffic through it fails', 'set spec.replicaCount to 1 or more');
   },
 });
 

@@ -278,8 +278,8 @@ test('with a topology, missing zoneIds are filled with the common zone, reported
   const warned = r.findings.filter((f) => f.rule === 'asm-pvl/default-zone-id');
   assert.equal(warned.length, 2);
   assert.ok(warned.every((f) => f.severity === 'warning'));
-  assert.ok(warned.some((f) => f.path === '/spec/ackVpcEndpoint/0/vSwitches/0/zoneId' && /vsw-ackj is in cn-hangzhou-j, where the ASM side has a vSwitch too/.test(f.message)));
-  assert.match(warned.find((f) => f.path.startsWith('/spec/asm'))?.message ?? '', /vsw-asmj is in cn-hangzhou-j, where the ACK side has a vSwitch too/);
+  assert.ok(warned.some((f) => f.path === '/spec/ackVpcEndpoint/0/vSwitches/0/zoneId' && /zoneId="cn-hangzhou-j": its vSwitch's zone, shared with the ASM side/.test(f.message)));
+  assert.match(warned.find((f) => f.path.startsWith('/spec/asm'))?.message ?? '', /zoneId="cn-hangzhou-j": its vSwitch's zone, shared with the ACK side/);
   assert.ok(!r.findings.some((f) => f.rule === 'asm-pvl/zone-id-required'));
   const stored = applyPatch(obj, r.patch);
   assert.deepEqual(evaluate(registry, stored, withTopo, { defaults: true, validate: true }).patch, []);
