@@ -105,6 +105,12 @@ export function clusterSource(kc: KubeConfig, opts: ClusterSourceOptions): Conte
     rebuild.unref();
   });
 
+  // ServiceMeshPeers, so admission can tell whether an Exported/ImportedServiceSet names a real peer.
+  const peerInformer = makeInformer<KubernetesObject>(kc, '/apis/federation.maistra.io/v1/servicemeshpeers', () =>
+    custom.listClusterCustomObject({ group: 'federation.maistra.io', version: 'v1', plural: 'servicemeshpeers' }),
+  );
+  const peers = keepRunning('servicemeshpeers', peerInformer, opts.log, () => undefined);
+
   const cmInformer = opts.configMapLookups === false ? undefined : makeInformer(kc, '/api/v1/configmaps', () => core.listConfigMapForAllNamespaces());
   const cms = cmInformer ? keepRunning('configmaps', cmInformer, opts.log, () => undefined) : undefined;
   const lookups: ClusterLookups | undefined = cmInformer
@@ -113,6 +119,7 @@ export function clusterSource(kc: KubeConfig, opts: ClusterSourceOptions): Conte
           const cm = cmInformer.get(name, namespace);
           return cm ? { data: { ...(cm.data ?? {}), ...(cm.binaryData ?? {}) } } : undefined;
         },
+        serviceMeshPeers: (namespace: string) => (peerInformer.list(namespace) as unknown as KObject[]).map((p) => ({ ...p, apiVersion: 'federation.maistra.io/v1', kind: 'ServiceMeshPeer' })),
       }
     : undefined;
 
@@ -120,13 +127,13 @@ export function clusterSource(kc: KubeConfig, opts: ClusterSourceOptions): Conte
     name: 'cluster-caches',
     topology: () => view,
     lookups: () => (cms?.synced ? lookups : undefined),
-    ready: () => topo.synced && (cms?.synced ?? true),
+    ready: () => topo.synced && peers.synced && (cms?.synced ?? true),
     start: async () => {
-      await Promise.all([topo.start(), cms?.start()]);
+      await Promise.all([topo.start(), peers.start(), cms?.start()]);
     },
     stop: async () => {
       clearTimeout(rebuild);
-      await Promise.all([topo.stop(), cms?.stop()]);
+      await Promise.all([topo.stop(), peers.stop(), cms?.stop()]);
     },
   };
 }
