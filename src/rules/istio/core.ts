@@ -43,7 +43,7 @@ export function configMapNetworks(cm: ConfigMap): { networks?: Networks; problem
   const r = meshNetworksDocumentSchema.safeParse(doc);
   if (!r.success) {
     const issue = r.error.issues[0];
-    return { problem: `does not have the meshNetworks shape at ${['networks', ...(issue?.path ?? [])].map(String).join('.')}: ${issue?.message ?? 'invalid'}` };
+    return { problem: `does not have the meshNetworks shape at ${(issue?.path ?? []).map(String).join('.') || '(top level)'}: ${issue?.message ?? 'invalid'}` };
   }
   return r.data.networks ? { networks: r.data.networks } : {};
 }
@@ -127,7 +127,7 @@ export const eastWestPublicLoadBalancer = defineValidator<Service>({
     const has15443 = (obj.spec.ports ?? []).some((p) => p.port === CROSS_NETWORK_PORT);
     report(
       ptr('spec', 'type'),
-      `east-west gateway Service is a LoadBalancer with no loadBalancerSourceRanges and no internal load-balancer annotation, so${has15443 ? ` port ${CROSS_NETWORK_PORT} and` : ''} its ports are open to the internet`,
+      `east-west gateway Service is a LoadBalancer with no loadBalancerSourceRanges and no internal load-balancer annotation, so its ports${has15443 ? ` (${CROSS_NETWORK_PORT} included)` : ''} are open to the internet`,
       "set spec.loadBalancerSourceRanges to the peer clusters' egress CIDRs, or annotate it as an internal load balancer (e.g. networking.gke.io/load-balancer-type: Internal); firewall rules outside the cluster also work",
     );
   },

@@ -3,7 +3,7 @@
 // address range or a registry. Pairs inside one object are the single-object rules' business.
 
 import type { InventoryView } from '../../engine/context.ts';
-import { ptr } from '../../engine/pointer.ts';
+import { dotted, ptr } from '../../engine/pointer.ts';
 import { defineInventoryRule } from '../../engine/rule.ts';
 import type { KObject } from '../../engine/types.ts';
 import { overlapPairs, type Cidr } from '../../net/cidr.ts';
@@ -32,7 +32,7 @@ export function meshNetworkSources(inventory: InventoryView): Source[] {
     const g = r.success ? r.data.spec?.values?.global : undefined;
     if (!g?.meshNetworks) continue;
     const base = ['spec', 'values', 'global', 'meshNetworks'];
-    const src: Source = { object: o, label: objectLabel(o), networks: g.meshNetworks, pointer: (rel) => ptr(...base, ...rel), where: (rel) => relText(rel) };
+    const src: Source = { object: o, label: objectLabel(o), networks: g.meshNetworks, pointer: (rel) => ptr(...base, ...rel), where: (rel) => dotted(ptr(...base, ...rel)) };
     if (g.meshID) src.meshID = g.meshID;
     out.push(src);
   }
