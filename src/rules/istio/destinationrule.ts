@@ -500,6 +500,7 @@ const list = (items: Iterable<string>) => {
 
 function zoneProblem(topo: TopologyView, region: string, zone: string): string | undefined {
   const known = [...topo.zones()].filter((z) => topo.regionOfZone(z) === region);
+  if (known.length === 0 && !topo.zones().has(zone)) return undefined; // the topology states no zones of this region: nothing to compare with
   if (!topo.zones().has(zone)) return `zone ${JSON.stringify(zone)} is not in the topology; known zones of ${region}: ${list(known)}`;
   const zr = topo.regionOfZone(zone);
   if (zr !== undefined && zr !== region) return `zone ${JSON.stringify(zone)} belongs to region ${zr}, not ${region}; known zones of ${region}: ${list(known)}`;
@@ -509,12 +510,13 @@ function zoneProblem(topo: TopologyView, region: string, zone: string): string |
 export const localityNotInTopology = defineValidator<DestinationRule>({
   id: 'istio-dr/locality-not-in-topology',
   severity: 'error',
-  summary: 'every failover region and every distribute locality (region, zone) exists in the MeshTopology; the message lists the known ones',
+  summary: 'every failover region and every distribute locality (region, zone) exists in the MeshTopology; the message lists the known ones (zones are checked where the topology states zones of that region)',
   source: '003',
   needs: ['topology'],
   check(obj, ctx, report) {
     const topo = ctx.topology!;
     const regions = topo.regions();
+    if (regions.size === 0) return; // a topology without regions (e.g. meshes only) says nothing about localities
     eachLocality(obj, (lls, base) => {
       failovers(lls).forEach((f, i) => {
         for (const side of ['from', 'to'] as const) {
@@ -556,6 +558,7 @@ export const failoverTargetWithoutCluster = defineValidator<DestinationRule>({
   check(obj, ctx, report) {
     const topo = ctx.topology!;
     const clusters = meshClusters(ctx);
+    if (!clusters.some((c) => c.region)) return; // no cluster with a stated region: nothing to compare with
     eachLocality(obj, (lls, base) => {
       failovers(lls).forEach((f, i) => {
         const to = str(f.to);

@@ -99,7 +99,7 @@ export const clusterNotInTopology = defineValidator<IstioOperator>({
   needs: ['topology'],
   check(obj, ctx, report) {
     const name = globalOf(obj)?.multiCluster?.clusterName;
-    if (!name || isPlaceholder(name)) return;
+    if (!name || isPlaceholder(name) || ctx.topology!.clusters().length === 0) return;
     if (!ctx.topology!.cluster(name)) {
       report(ptr(...GLOBAL, 'multiCluster', 'clusterName'), `cluster ${JSON.stringify(name)} is not in the topology; known clusters: ${known(ctx.topology!.clusters().flatMap((c) => [c.name ?? c.id]))}`, 'use the cluster name or ID from the MeshTopology, or add the cluster to it');
     }

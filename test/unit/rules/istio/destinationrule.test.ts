@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { RuleContext } from '../../../../src/engine/context.ts';
 import type { Severity } from '../../../../src/engine/types.ts';
+import { buildTopology } from '../../../../src/topology/index.ts';
 import { check, dr, findingsOf, LEVEL_PATH, LEVELS, lls, SEED_OD, seed003Topology, twice } from './helpers.ts';
 
 const INJECT = 'istio-dr/inject-outlier-detection';
@@ -610,5 +611,29 @@ describe('versions', () => {
   test('an empty failover key (null in YAML) is no schema error', () => {
     const r = check(dr({ loadBalancer: { localityLbSetting: { failover: null } } }));
     assert.deepEqual(r.findings.filter((f) => f.severity === 'error'), []);
+  });
+});
+
+describe('topology rules never guess', () => {
+  const meshesOnly = () =>
+    buildTopology([{ apiVersion: 'meshguard.io/v1alpha1', kind: 'MeshTopology', metadata: { name: 'm' }, spec: { meshes: [{ name: 'red-mesh', namespace: 'red-mesh-system' }] } }]).view;
+  const regionsWithoutZones = () =>
+    buildTopology([{ apiVersion: 'meshguard.io/v1alpha1', kind: 'MeshTopology', metadata: { name: 'r' }, spec: { clusters: [{ id: 'c1', region: 'cn-hangzhou' }, { id: 'c2', region: 'cn-shanghai' }] } }]).view;
+  test('a topology without regions (meshes only) says nothing about localities', () => {
+    const obj = dr(lls({ failover: [{ from: 'us-east', to: 'eu-west' }] }));
+    assert.deepEqual(findingsOf(obj, 'istio-dr/locality-not-in-topology', { topology: meshesOnly() }), []);
+    assert.deepEqual(findingsOf(obj, 'istio-dr/failover-target-without-cluster', { topology: meshesOnly() }), []);
+  });
+  test('zones are only checked for regions whose zones the topology states', () => {
+    const obj = dr(lls({ distribute: [{ from: 'cn-hangzhou/cn-hangzhou-k/*', to: { 'cn-hangzhou/*': 90, 'cn-shanghai/*': 10 } }] }));
+    assert.deepEqual(findingsOf(obj, 'istio-dr/locality-not-in-topology', { topology: regionsWithoutZones() }), []);
+    const unknownRegion = dr(lls({ distribute: [{ from: 'cn-beijing/*', to: { 'cn-hangzhou/*': 100 } }] }));
+    assert.equal(findingsOf(unknownRegion, 'istio-dr/locality-not-in-topology', { topology: regionsWithoutZones() }).length, 1, 'regions still are');
+  });
+  test('without a topology the topology rules are skipped with an info finding', () => {
+    const f = check(dr(lls({ failover: both }))).findings.filter((x) => x.rule === 'istio-dr/locality-not-in-topology');
+    assert.equal(f.length, 1);
+    assert.equal(f[0]!.severity, 'info');
+    assert.match(f[0]!.message, /skipped: needs a MeshTopology/);
   });
 });

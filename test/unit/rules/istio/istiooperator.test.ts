@@ -186,3 +186,8 @@ describe('IstioOperator rules', () => {
     assert.equal(findingsOf(o, 'istio-iop/network-required').length, 1);
   });
 });
+
+test('istio-iop/cluster-not-in-topology: a topology without clusters says nothing about cluster names', () => {
+  const meshesOnly = buildTopology([{ apiVersion: 'meshguard.io/v1alpha1', kind: 'MeshTopology', metadata: { name: 'm' }, spec: { meshes: [{ name: 'mesh1' }] } }]).view;
+  assert.deepEqual(findingsOf(eastWest(), 'istio-iop/cluster-not-in-topology', { topology: meshesOnly }), []);
+});
