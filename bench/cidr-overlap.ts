@@ -60,6 +60,8 @@ interface Figures {
   pairs: number;
   parseMs: number;
   indexMs: number;
+  /** CPU time (user + system) of parse + index: less sensitive than wall time to other load on the machine. */
+  cpuMs: number;
   heapUsedMB: number;
   rssMB: number;
 }
@@ -71,6 +73,7 @@ export function measure(n: number, workload: Workload, seed: number): Figures {
   gc();
   const heapBefore = process.memoryUsage().heapUsed;
 
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const ranges: Cidr[] = texts.map((t) => {
     const r = parseCidr(t);
@@ -83,6 +86,7 @@ export function measure(n: number, workload: Workload, seed: number): Figures {
     pairs++;
   });
   const t2 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
 
   const mem = process.memoryUsage();
   return {
@@ -91,6 +95,7 @@ export function measure(n: number, workload: Workload, seed: number): Figures {
     pairs,
     parseMs: Math.round(t1 - t0),
     indexMs: Math.round(t2 - t1),
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
     heapUsedMB: mb(mem.heapUsed - heapBefore),
     rssMB: mb(mem.rss),
   };
@@ -108,7 +113,7 @@ export function main(): void {
   measure(2000, 'sparse', seed + 1);
   const runs = Number(arg('--runs', '3'));
   console.log(`cidr-overlap bench (node ${process.version}, seed ${seed}, best of ${runs} runs; first run in the last column)`);
-  console.log('ranges   workload  pairs(K)    parse ms  index ms  total ms  heapUsed Δ MB  rss MB  first-run total ms');
+  console.log('ranges   workload  pairs(K)    parse ms  index ms  total ms  cpu ms  heapUsed Δ MB  rss MB  first-run total ms');
   for (const n of sizes) {
     for (const workload of ['sparse', 'dense'] as const) {
       const all = Array.from({ length: runs }, () => measure(n, workload, seed));
@@ -122,6 +127,7 @@ export function main(): void {
           String(best.parseMs).padStart(10),
           String(best.indexMs).padStart(9),
           String(best.parseMs + best.indexMs).padStart(9),
+          String(best.cpuMs).padStart(7),
           String(first.heapUsedMB).padStart(14),
           String(best.rssMB).padStart(7),
           String(first.parseMs + first.indexMs).padStart(19),

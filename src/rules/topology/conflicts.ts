@@ -6,7 +6,7 @@
 import { defineInventoryRule, defineValidator, type RuleMeta } from '../../engine/rule.ts';
 import type { KObject } from '../../engine/types.ts';
 import { buildTopology, CONFLICT_RULE } from '../../topology/index.ts';
-import { TOPOLOGY_GROUP, TOPOLOGY_KIND, type MeshTopology } from './schema.ts';
+import { meshTopologySchema, TOPOLOGY_GROUP, TOPOLOGY_KIND, type MeshTopology } from './schema.ts';
 
 const meta: RuleMeta = {
   id: CONFLICT_RULE,
@@ -21,7 +21,9 @@ export const conflictingDefinition = defineValidator<MeshTopology>({
     // With an inventory the inventory rule below reports every conflict once; this is the admission path.
     if (ctx.inventory) return;
     const own = obj.metadata.name ?? '';
-    const others = (ctx.topology?.sources?.() ?? []).filter((o) => (o.metadata?.name ?? '') !== own);
+    // Only objects that state one of this object's IDs can disagree with it; skip rebuilding the rest.
+    const mineKeys = keysOf(obj as KObject);
+    const others = (ctx.topology?.sources?.() ?? []).filter((o) => (o.metadata?.name ?? '') !== own && sharesKey(keysOf(o), mineKeys));
     if (others.length === 0) return;
     const mine = others.length;
     for (const f of buildTopology([...others, obj as KObject]).findings) {
@@ -31,6 +33,34 @@ export const conflictingDefinition = defineValidator<MeshTopology>({
     }
   },
 });
+
+const keyCache = new WeakMap<object, ReadonlySet<string>>();
+
+/** The entity keys an object states (`VPC vpc-a`, `vSwitch vsw-1`, …); cached for the view's frozen sources. */
+function keysOf(o: KObject): ReadonlySet<string> {
+  const hit = keyCache.get(o);
+  if (hit) return hit;
+  const r = meshTopologySchema.safeParse(o);
+  const keys = new Set<string>();
+  if (r.success) {
+    const { vpcs = [], clusters = [], meshes = [], zones = [] } = r.data.spec;
+    for (const v of vpcs) {
+      keys.add(`VPC ${v.id}`);
+      for (const s of v.vSwitches ?? []) keys.add(`vSwitch ${s.id}`);
+    }
+    for (const c of clusters) keys.add(`cluster ${c.id}`);
+    for (const m of meshes) keys.add(`mesh ${m.name}`);
+    for (const z of zones) keys.add(`zone ${z.id}`);
+  }
+  if (Object.isFrozen(o)) keyCache.set(o, keys);
+  return keys;
+}
+
+function sharesKey(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  for (const k of small) if (large.has(k)) return true;
+  return false;
+}
 
 export const conflictingDefinitionInventory = defineInventoryRule({
   ...meta,

@@ -21,6 +21,7 @@ import {
   reportsPairWith,
   suggestFree,
   zoneRegion,
+  sourceRangeIndex,
   type PlanObject,
   type RangeEntry,
 } from './plan.ts';
@@ -156,6 +157,12 @@ export const vSwitchOutsideVpc = defineValidator<MeshTopology>({
 
 // ---------------------------------------------------------------- overlaps
 
+const MAX_PAIRS_PER_RANGE = 10;
+
+function entityKey(r: RangeEntry): string {
+  return `${r.role === 'service' ? 'pod' : r.role}\u0000${r.owner}`;
+}
+
 function rangeKey(r: RangeEntry): string {
   return `${r.role}\u0000${r.owner}\u0000${r.cidr.canonical}`;
 }
@@ -186,36 +193,58 @@ export const cidrOverlap = defineValidator<MeshTopology>({
   source: SOURCE,
   check(obj, ctx, report) {
     const own = planOf(obj);
-    const others = otherObjects(ctx, own.name);
     const mine = rangesOf(own);
-    // The same entity restated in another object is the same range, not an overlap; and entities this
-    // object defines are governed by its own statement.
-    const ownIds = new Set(mine.map((r) => `${r.role === 'service' ? 'pod' : r.role}\u0000${r.owner}`));
-    const seen = new Set<string>();
-    const theirs: RangeEntry[] = [];
-    for (const r of others.flatMap(rangesOf)) {
-      if (ownIds.has(`${r.role === 'service' ? 'pod' : r.role}\u0000${r.owner}`) || seen.has(rangeKey(r))) continue;
-      seen.add(rangeKey(r));
-      theirs.push(r);
-    }
-    const all = [...mine, ...theirs];
+    const index = sourceRangeIndex(ctx);
+    let everything: RangeEntry[] | undefined;
+    const fixes = new Map<RangeEntry, string>();
+    const fixFor = (at: RangeEntry) => {
+      let fix = fixes.get(at);
+      if (fix === undefined) {
+        everything ??= [...mine, ...index.all.filter((r) => r.object !== own.name)];
+        fix = overlapFix(at, everything, own, otherObjects(ctx, own.name));
+        fixes.set(at, fix);
+      }
+      return fix;
+    };
+    // One finding per overlapping pair, up to a limit per range (a /8 pod range over a large plan would
+    // otherwise produce thousands), then one that counts the rest.
+    const perRange = new Map<RangeEntry, number>();
+    const found = (at: RangeEntry, other: RangeEntry) => {
+      const n = (perRange.get(at) ?? 0) + 1;
+      perRange.set(at, n);
+      if (n > MAX_PAIRS_PER_RANGE) return;
+      const common = intersection(at.cidr, other.cidr)!;
+      report(
+        at.path,
+        `${at.label} ${at.cidr.text} overlaps ${other.label} ${other.cidr.text} (${describeWhere(other, own.name)}) in ${common.canonical}`,
+        fixFor(at),
+      );
+    };
+    // Within this object: every overlapping pair, reported on the later entry.
     forEachOverlap(
-      all.map((r) => r.cidr),
+      mine.map((r) => r.cidr),
       (i, j) => {
-        if (i >= mine.length) return; // both in other objects: reported on those
-        const a = all[i]!;
-        const b = all[j]!;
-        if (!isConflict(a, b)) return;
-        const [at, other] = j < mine.length ? [b, a] : [a, b];
-        if (!reportsPairWith(ctx, own.name, other.object)) return;
-        const common = intersection(a.cidr, b.cidr)!;
-        report(
-          at.path,
-          `${at.label} ${at.cidr.text} overlaps ${other.label} ${other.cidr.text} (${describeWhere(other, own.name)}) in ${common.canonical}`,
-          overlapFix(at, all, own, others),
-        );
+        if (isConflict(mine[i]!, mine[j]!)) found(mine[j]!, mine[i]!);
       },
     );
+    // Against the other stored objects. The same entity restated elsewhere is the same range, not an
+    // overlap, and entities this object defines are governed by its own statement; the stored version of
+    // this very object is being replaced.
+    const ownIds = new Set(mine.map(entityKey));
+    for (const at of mine) {
+      const seen = new Set<string>();
+      for (const other of index.overlapping(at.cidr)) {
+        if (other.object === own.name || ownIds.has(entityKey(other))) continue;
+        const key = rangeKey(other);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (isConflict(at, other) && reportsPairWith(ctx, own.name, other.object)) found(at, other);
+      }
+    }
+    for (const [at, n] of perRange) {
+      if (n <= MAX_PAIRS_PER_RANGE) continue;
+      report(at.path, `${at.label} ${at.cidr.text} overlaps ${n - MAX_PAIRS_PER_RANGE} more ranges than the ${MAX_PAIRS_PER_RANGE} listed`, fixFor(at));
+    }
   },
 });
 

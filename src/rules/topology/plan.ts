@@ -31,14 +31,23 @@ export function describeWhere(w: Where, own: string): string {
   return w.object === own ? dotted(w.path) : `${sourceName(w.object)} ${dotted(w.path)}`;
 }
 
+// The view's source objects are frozen and live as long as the view: parse each once, not per request.
+const parsedSources = new WeakMap<object, PlanObject | null>();
+const rangesCache = new WeakMap<PlanObject, RangeEntry[]>();
+
 /** The other MeshTopology objects known to the topology view (never the one being checked). */
 export function otherObjects(ctx: RuleContext, own: string): PlanObject[] {
   const out: PlanObject[] = [];
   for (const raw of ctx.topology?.sources?.() ?? []) {
     const name = raw.metadata?.name ?? '';
     if (name === own) continue;
-    const r = meshTopologySchema.safeParse(raw);
-    if (r.success) out.push({ name, obj: r.data });
+    let p = Object.isFrozen(raw) ? parsedSources.get(raw) : undefined;
+    if (p === undefined) {
+      const r = meshTopologySchema.safeParse(raw);
+      p = r.success ? { name, obj: r.data } : null;
+      if (Object.isFrozen(raw)) parsedSources.set(raw, p);
+    }
+    if (p) out.push(p);
   }
   return out;
 }
@@ -77,6 +86,14 @@ export function clusterLabel(c: ClusterSpec): string {
 
 /** Every parseable range of one object, with its role and location. Unparseable ones are topology/cidr-invalid's. */
 export function rangesOf(p: PlanObject): RangeEntry[] {
+  const cached = rangesCache.get(p);
+  if (cached) return cached;
+  const out = collectRanges(p);
+  rangesCache.set(p, out);
+  return out;
+}
+
+function collectRanges(p: PlanObject): RangeEntry[] {
   const out: RangeEntry[] = [];
   const add = (text: string | undefined, path: string, e: Omit<RangeEntry, 'cidr' | 'object' | 'path'>) => {
     const cidr = text === undefined ? undefined : tryCidr(text);
@@ -101,6 +118,74 @@ export function rangesOf(p: PlanObject): RangeEntry[] {
 }
 
 /**
+ * The ranges of every object the topology view was built from, indexed once per view: CIDR blocks are
+ * either nested or disjoint, so the blocks overlapping a query are the ones starting inside it (found by
+ * binary search on the sorted starts) plus its ancestors (at most one per shorter prefix, found by exact
+ * lookup). A query costs O(prefix length + log N + hits), so admission stays fast with a large plan.
+ */
+export class RangeIndex {
+  readonly all: readonly RangeEntry[];
+  readonly #sorted: Record<IpVersion, RangeEntry[]>;
+  readonly #byBlock = new Map<string, RangeEntry[]>();
+
+  constructor(entries: readonly RangeEntry[]) {
+    this.all = entries;
+    const cmp = (a: RangeEntry, b: RangeEntry) => (a.cidr.start < b.cidr.start ? -1 : a.cidr.start > b.cidr.start ? 1 : 0);
+    this.#sorted = { 4: entries.filter((e) => e.cidr.version === 4).sort(cmp), 6: entries.filter((e) => e.cidr.version === 6).sort(cmp) };
+    for (const e of entries) {
+      const key = blockKey(e.cidr.version, e.cidr.prefix, e.cidr.start);
+      const list = this.#byBlock.get(key);
+      if (list) list.push(e);
+      else this.#byBlock.set(key, [e]);
+    }
+  }
+
+  /** Every entry overlapping `q`: its ancestors (shortest prefix first), then the blocks inside it by start. */
+  overlapping(q: Cidr): RangeEntry[] {
+    const out: RangeEntry[] = [];
+    const width = q.version === 4 ? 32 : 128;
+    for (let p = 0; p < q.prefix; p++) {
+      const start = q.start & ~((1n << BigInt(width - p)) - 1n);
+      if (start === q.start) continue; // found below, among the blocks starting inside q
+      const hits = this.#byBlock.get(blockKey(q.version, p, start));
+      if (hits) out.push(...hits);
+    }
+    const list = this.#sorted[q.version];
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (list[mid]!.cidr.start < q.start) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let k = lo; k < list.length && list[k]!.cidr.start <= q.end; k++) out.push(list[k]!);
+    return out;
+  }
+}
+
+function blockKey(version: IpVersion, prefix: number, start: bigint): string {
+  return `${version}/${prefix}/${start}`;
+}
+
+const indexCache = new WeakMap<object, RangeIndex>();
+/** A name no Kubernetes object can have, so otherObjects() excludes nothing. */
+const ALL_SOURCES = '\u0000';
+
+/** The range index over all the view's source objects (built once per view). */
+export function sourceRangeIndex(ctx: RuleContext): RangeIndex {
+  const sources = ctx.topology?.sources?.();
+  if (!sources) return new RangeIndex([]);
+  const hit = indexCache.get(sources);
+  if (hit) return hit;
+  const entries: RangeEntry[] = [];
+  // Every source, including one named like the object being checked: callers skip it per query.
+  for (const p of otherObjects(ctx, ALL_SOURCES)) entries.push(...rangesOf(p));
+  const index = new RangeIndex(entries);
+  if (Object.isFrozen(sources)) indexCache.set(sources, index);
+  return index;
+}
+
+/**
  * Whether two overlapping ranges are a conflict. vSwitches sit inside their VPC (that is containment, checked
  * by topology/vswitch-outside-vpc); everything else that overlaps is a conflict, except a Terway pod range that
  * is exactly a vSwitch of the cluster's own VPC (the pod vSwitch, written in both places).
@@ -122,17 +207,25 @@ const POOLS: Record<IpVersion, string[]> = { 4: ['10.0.0.0/8', '172.16.0.0/12', 
 export function suggestFree(version: IpVersion, prefix: number, taken: readonly Cidr[], pools?: readonly Cidr[]): string | undefined {
   const width = version === 4 ? 32 : 128;
   const size = 1n << BigInt(width - prefix);
-  const used = taken.filter((t) => t.version === version).sort((x, y) => (x.start < y.start ? -1 : x.start > y.start ? 1 : 0));
+  // The taken space as sorted, disjoint intervals; candidates then only move forward: linear overall.
+  const sorted = taken.filter((t) => t.version === version).sort((x, y) => (x.start < y.start ? -1 : x.start > y.start ? 1 : 0));
+  const used: Array<{ start: bigint; end: bigint }> = [];
+  for (const t of sorted) {
+    const last = used[used.length - 1];
+    if (last && t.start <= last.end + 1n) {
+      if (t.end > last.end) last.end = t.end;
+    } else used.push({ start: t.start, end: t.end });
+  }
   for (const pool of pools ?? POOLS[version].map((t) => tryCidr(t)!)) {
     if (pool.version !== version || pool.prefix > prefix) continue;
     let candidate = pool.start;
-    for (let steps = 0; steps < 10_000 && candidate + size - 1n <= pool.end; steps++) {
-      const end = candidate + size - 1n;
-      const clash = used.find((u) => u.start <= end && candidate <= u.end);
-      if (!clash) return formatCidr(version, candidate, prefix);
-      // Jump past the clashing range, aligned to the block size.
-      const next = clash.end + 1n;
-      candidate = ((next + size - 1n) / size) * size;
+    let k = 0;
+    while (candidate + size - 1n <= pool.end) {
+      while (k < used.length && used[k]!.end < candidate) k++;
+      const clash = used[k];
+      if (!clash || clash.start > candidate + size - 1n) return formatCidr(version, candidate, prefix);
+      // Jump past the clashing interval, aligned to the block size.
+      candidate = ((clash.end + 1n + size - 1n) / size) * size;
     }
   }
   return undefined;

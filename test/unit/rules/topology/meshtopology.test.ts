@@ -532,3 +532,19 @@ for (const c of cases) {
     assert.deepEqual(unmatched.map(render), [], 'no unexpected findings');
   });
 }
+
+test('cidr-overlap: a range overlapping many others lists 10 of them and counts the rest', () => {
+  const stored = topo('big', {
+    vpcs: Array.from({ length: 15 }, (_, i) => ({ id: `vpc-${i}`, region: 'cn-hangzhou', cidrs: [`30.${i}.0.0/16`] })),
+  });
+  const plan = seedPlan();
+  plan.spec.clusters![0]!.podCIDRs = ['30.0.0.0/8'];
+  const overlaps = admit(plan, [stored]).filter((f) => f.rule === 'topology/cidr-overlap');
+  assert.equal(overlaps.length, 11);
+  assert.ok(overlaps.every((f) => f.path === '/spec/clusters/0/podCIDRs/0'));
+  assert.match(overlaps[0]!.message, /overlaps VPC vpc-0 30\.0\.0\.0\/16 \(MeshTopology\/big spec\.vpcs\[0\]\.cidrs\[0\]\) in 30\.0\.0\.0\/16$/);
+  assert.equal(overlaps[10]!.message, 'cluster ack-hangzhou pod range 30.0.0.0/8 overlaps 5 more ranges than the 10 listed');
+  assert.equal(new Set(overlaps.map((f) => f.fix)).size, 1);
+  // No free /8 in private space here (10/8 holds ack-shanghai's pods), so no example is offered.
+  assert.equal(overlaps[0]!.fix, 'choose a pod range that overlaps no VPC, vSwitch, pod or service range');
+});
