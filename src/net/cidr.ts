@@ -56,12 +56,12 @@ export function parseCidr(text: string): CidrParse {
   }
   // One library parse of the address itself; the network follows from the prefix.
   const width = version === 4 ? 32 : 128;
-  const address_ = parseWithLibrary(`${address}/${width}`).start;
+  const value = parseWithLibrary(`${address}/${width}`).start;
   const hostMask = (1n << BigInt(width - prefix)) - 1n;
-  const start = address_ & ~hostMask;
+  const start = value & ~hostMask;
   const end = start | hostMask;
   const canonical = version === 4 ? `${formatIPv4(Number(start))}/${prefix}` : normalizeCidr(`${address}/${prefix}`, { compress: true });
-  return { ok: true, cidr: { text, version, prefix, address: address_, start, end, canonical, hostBits: address_ !== start } };
+  return { ok: true, cidr: { text, version, prefix, address: value, start, end, canonical, hostBits: value !== start } };
 }
 
 function formatIPv4(n: number): string {
