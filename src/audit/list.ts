@@ -1,9 +1,11 @@
 // Listing every served kind cluster-wide, page by page (limit/continue), so memory follows the page size.
+// Transient errors (429, 5xx, timeouts) are retried with backoff; what still fails is recorded as a problem
+// for the caller, never thrown.
 
 import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import type { KindSpec } from '../engine/rule.ts';
 import type { KObject } from '../engine/types.ts';
-import { statusOf } from '../kube/client.ts';
+import { classifyApiError, withRetry, type ApiErrorInfo, type RetryOptions } from './retry.ts';
 
 export interface ListProblem {
   kind: string;
@@ -11,24 +13,99 @@ export interface ListProblem {
   message: string;
 }
 
-/** Yields each object of `spec` (its first served version) across all namespaces. */
-export async function* listAll(api: KubernetesObjectApi, spec: KindSpec<unknown>, pageSize: number, problems: ListProblem[]): AsyncGenerator<KObject> {
-  const apiVersion = spec.group ? `${spec.group}/${spec.versions[0]}` : String(spec.versions[0]);
-  let token: string | undefined;
-  do {
-    let page;
-    try {
-      page = await api.list<KObject & { apiVersion: string; kind: string }>(apiVersion, spec.kind, undefined, undefined, undefined, undefined, undefined, undefined, pageSize, token);
-    } catch (err) {
-      const status = statusOf(err);
-      // 404: the CRD is not installed in this cluster, which is normal (not every mesh is everywhere).
-      if (status !== 404) problems.push({ kind: spec.kind, ...(status ? { status } : {}), message: (err as Error).message.split('\n')[0] ?? 'list failed' });
-      return;
+export interface ListOptions {
+  pageSize: number;
+  problems: ListProblem[];
+  signal?: AbortSignal;
+  /** Every failed request (also retried ones), for logs and metrics. */
+  onApiError?: (info: ApiErrorInfo, kind: string, willRetry: boolean, delayMs: number) => void;
+  retry?: Partial<Pick<RetryOptions, 'attempts' | 'baseMs' | 'maxMs' | 'sleep' | 'random'>>;
+}
+
+/** What a page call needs; KubernetesObjectApi fits, and tests can pass a function over plain data. */
+export type ListPage = (apiVersion: string, kind: string, limit: number, continueToken: string | undefined) => Promise<{
+  items: KObject[];
+  metadata?: { _continue?: string; continue?: string };
+}>;
+
+export function pageLister(api: KubernetesObjectApi): ListPage {
+  return (apiVersion, kind, limit, token) =>
+    api.list<KObject & { apiVersion: string; kind: string; metadata: { name: string } }>(
+      apiVersion, kind, undefined, undefined, undefined, undefined, undefined, undefined, limit, token,
+    ) as ReturnType<ListPage>;
+}
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * Yields each object of `spec` across all namespaces, with apiVersion/kind filled in (list items omit them)
+ * and without managedFields or kubectl's last-applied annotation: no rule reads them and they are often
+ * the bigger half of an object, so the in-memory inventory keeps only what rules need.
+ *
+ * Versions are tried in the spec's order: a cluster whose CRD does not serve the first one (404) is listed
+ * through the next. 404 on every version means the CRD is not installed: an empty, complete answer.
+ * An expired continue token (410) restarts the kind once; objects already yielded are not yielded again.
+ */
+export async function* listAll(list: ListPage, spec: KindSpec<unknown>, opts: ListOptions): AsyncGenerator<KObject> {
+  const versions = spec.versions.length > 0 ? spec.versions : [''];
+  for (const version of versions) {
+    const apiVersion = spec.group ? `${spec.group}/${version}` : String(version);
+    const seen = new Set<string>();
+    let token: string | undefined;
+    let restarted = false;
+    let first = true;
+    for (;;) {
+      if (opts.signal?.aborted) {
+        opts.problems.push({ kind: spec.kind, message: 'scan aborted' });
+        return;
+      }
+      let page: Awaited<ReturnType<ListPage>>;
+      try {
+        page = await withRetry(() => list(apiVersion, spec.kind, opts.pageSize, token), {
+          attempts: opts.retry?.attempts ?? 5,
+          baseMs: opts.retry?.baseMs ?? 500,
+          maxMs: opts.retry?.maxMs ?? 10_000,
+          ...(opts.retry?.sleep ? { sleep: opts.retry.sleep } : {}),
+          ...(opts.retry?.random ? { random: opts.retry.random } : {}),
+          ...(opts.signal ? { signal: opts.signal } : {}),
+          expected: (info) => (info.status === 404 && first) || (info.status === 410 && token !== undefined && !restarted),
+          onError: (info, _attempt, willRetry, delay) => opts.onApiError?.(info, spec.kind, willRetry, delay),
+        });
+      } catch (err) {
+        const info = classifyApiError(err);
+        if (info.status === 404 && first) break; // this version is not served: try the next one
+        if (info.status === 410 && token !== undefined && !restarted) {
+          opts.onApiError?.(info, spec.kind, true, 0);
+          restarted = true;
+          token = undefined;
+          continue;
+        }
+        opts.problems.push({ kind: spec.kind, ...(info.status !== undefined ? { status: info.status } : {}), message: info.message });
+        return;
+      }
+      first = false;
+      for (const item of page.items) {
+        const uid = item.metadata?.uid;
+        if (uid) {
+          if (seen.has(uid)) continue;
+          seen.add(uid);
+        }
+        if (item.metadata?.deletionTimestamp) continue; // on its way out: nothing to fix, no report to own
+        yield slim(item, apiVersion, spec.kind);
+      }
+      token = page.metadata?._continue || page.metadata?.continue || undefined;
+      if (!token) break;
     }
-    for (const item of page.items) {
-      // List items omit apiVersion/kind; the engine needs them to find the rules.
-      yield { ...item, apiVersion, kind: spec.kind } as KObject;
-    }
-    token = page.metadata?._continue || undefined;
-  } while (token);
+    if (!first) return; // listed through this version
+  }
+  // Every version answered 404: the CRD is not installed, which is normal (not every mesh is everywhere).
+}
+
+function slim(item: KObject, apiVersion: string, kind: string): KObject {
+  const { managedFields: _m, ...metadata } = item.metadata ?? {};
+  if (metadata.annotations && LAST_APPLIED in metadata.annotations) {
+    const { [LAST_APPLIED]: _l, ...annotations } = metadata.annotations;
+    metadata.annotations = annotations;
+  }
+  return { ...item, apiVersion, kind, metadata };
 }

@@ -7,6 +7,10 @@ import { topologyFileSource } from '../server/topology-file.ts';
 import { createMetrics } from '../server/metrics.ts';
 import { loadKubeConfig } from '../kube/client.ts';
 import { clusterSource } from '../kube/informers.ts';
+import { BackgroundAudit } from '../audit/background.ts';
+import { auditClients } from '../audit/clients.ts';
+import { buildRegistry } from '../rules/index.ts';
+import { InputError } from './inputs.ts';
 
 export interface ServeCliOptions {
   tlsCert: string;
@@ -26,21 +30,52 @@ export interface ServeCliOptions {
 }
 
 export async function runServe(opts: ServeCliOptions): Promise<void> {
+  const reports = parseBool(opts.auditReports, '--audit-reports');
   const log = createLogger();
   const sources: ContextSource[] = [];
   const metrics = createMetrics();
   if (opts.topology) sources.push(topologyFileSource(opts.topology, log, metrics));
   const kc = loadKubeConfig(opts.kubeconfig);
-  if (kc) sources.push(clusterSource(kc, { log, metrics }));
-  else log.info({ event: 'kube.none' }, 'no kubeconfig: running without cluster lookups; topology rules use --topology or are skipped');
+  let audit: BackgroundAudit | undefined;
+  let cluster: ContextSource | undefined;
+  if (kc) {
+    cluster = clusterSource(kc, { log, metrics, onTopologyChange: () => audit?.topologyChanged() });
+    sources.push(cluster);
+  } else log.info({ event: 'kube.none' }, 'no kubeconfig: running without cluster lookups; topology rules use --topology or are skipped');
   const server = await startServer(
     { tlsCert: opts.tlsCert, tlsKey: opts.tlsKey, port: opts.port, healthPort: opts.healthPort, host: opts.host, mode: opts.mode, bodyLimit: opts.bodyLimit, log, metrics, ...(opts.config ? { config: opts.config } : {}) },
     sources,
   );
+  if (opts.auditInterval > 0 && kc) {
+    audit = new BackgroundAudit({
+      clients: auditClients(kc),
+      registry: buildRegistry(),
+      intervalSeconds: opts.auditInterval,
+      reports,
+      leaseNamespace: opts.leaseNamespace,
+      leaseName: opts.leaseName,
+      log,
+      metrics,
+      overrides: () => server.config().overrides,
+      clusterDomain: () => server.config().clusterDomain,
+      lookups: () => cluster?.lookups?.(),
+    });
+    audit.start();
+  } else if (opts.auditInterval > 0) {
+    log.warn({ event: 'audit.disabled' }, 'background audit needs cluster access (a kubeconfig or in-cluster credentials): not running');
+  }
   const stop = (signal: string) => {
     log.info({ event: 'server.signal', signal }, 'shutting down');
-    void server.shutdown().then(() => process.exit(0));
+    // The audit releases its Lease while admission drains, so another replica takes over at once.
+    void Promise.all([audit?.stop(), server.shutdown()]).then(() => process.exit(0));
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+}
+
+function parseBool(value: string, flag: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw new InputError(`${flag} must be true or false, not ${JSON.stringify(value)}`);
 }

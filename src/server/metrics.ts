@@ -35,6 +35,20 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     configValid: new Gauge({ name: 'meshguard_config_valid', help: '1 when the last config file read was valid, 0 when the last good one is kept', registers: [registry] }),
     configReloadErrors: new Counter({ name: 'meshguard_config_reload_errors_total', help: 'Config files rejected', registers: [registry] }),
     topologyObjects: new Gauge({ name: 'meshguard_topology_objects', help: 'MeshTopology objects in the merged view', registers: [registry] }),
+    // Background audit (src/audit). Findings and objects describe the last complete scan (gauges, reset per scan).
+    auditFindings: new Gauge({ name: 'meshguard_audit_findings', help: 'Findings of the last complete audit scan', labelNames: ['rule', 'severity', 'kind'], registers: [registry] }),
+    auditObjects: new Gauge({ name: 'meshguard_audit_objects_scanned', help: 'Objects evaluated by the last complete audit scan', labelNames: ['kind'], registers: [registry] }),
+    auditDuration: new Histogram({
+      name: 'meshguard_audit_scan_duration_seconds',
+      help: 'Time to list and evaluate everything (report writes not included)',
+      buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+      registers: [registry],
+    }),
+    auditLastSuccess: new Gauge({ name: 'meshguard_audit_last_success_timestamp_seconds', help: 'End of the last complete audit scan (unix time)', registers: [registry] }),
+    auditScans: new Counter({ name: 'meshguard_audit_scans_total', help: 'Audit scans by outcome: complete, incomplete (a kind could not be listed), aborted, failed', labelNames: ['outcome'], registers: [registry] }),
+    auditApiErrors: new Counter({ name: 'meshguard_audit_api_errors_total', help: 'Failed Kubernetes API calls of the audit, by operation and HTTP status (or timeout/network)', labelNames: ['operation', 'status'], registers: [registry] }),
+    auditReports: new Counter({ name: 'meshguard_audit_report_writes_total', help: 'PolicyReport writes by operation (create, update, delete) and outcome', labelNames: ['operation'], registers: [registry] }),
+    auditLeader: new Gauge({ name: 'meshguard_audit_leader', help: '1 while this replica holds the audit Lease', registers: [registry] }),
   };
 }
 

@@ -48,6 +48,8 @@ export interface RunningServer {
   healthPort: number;
   metrics: Metrics;
   certs: CertSource;
+  /** The config in effect (the file's last good version), for fronts that run beside admission (the audit). */
+  config: () => MeshguardConfig;
   /** Stops accepting, waits for in-flight requests (up to the grace period), closes sources. */
   shutdown: () => Promise<void>;
 }
@@ -138,7 +140,7 @@ export async function startServer(opts: ServeOptions, sources: readonly ContextS
       for (const s of sources) await s.stop();
       log.info({ event: 'server.stopped' }, 'meshguard stopped');
     })());
-  return { admissionPort, healthPort, metrics, certs, shutdown };
+  return { admissionPort, healthPort, metrics, certs, config: () => config, shutdown };
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<void> {
