@@ -11,7 +11,7 @@ import { dotted, join, ptr } from '../engine/pointer.ts';
 import type { Finding, KObject } from '../engine/types.ts';
 import { canonicalCidr } from '../net/cidr.ts';
 import { regionOfZone as regionByConvention } from '../net/zone.ts';
-import { isMeshTopology, meshTopologySchema, type MeshTopology } from './schema.ts';
+import { isMeshTopology, meshTopologySchema, sourceName, type MeshTopology } from './schema.ts';
 
 export * from './schema.ts';
 
@@ -54,10 +54,6 @@ type EntityKind = 'VPC' | 'vSwitch' | 'cluster' | 'mesh' | 'zone';
 
 /** Fields whose values are CIDR lists or single CIDRs: compared by canonical form. */
 const CIDR_FIELDS = new Set(['cidrs', 'cidr', 'ipv6Cidr', 'podCIDRs', 'serviceCIDRs']);
-
-export function sourceName(name: string): string {
-  return `MeshTopology/${name}`;
-}
 
 export function buildTopology(objects: readonly KObject[]): Topology {
   const findings: TopologyFinding[] = [];
