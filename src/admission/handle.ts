@@ -4,7 +4,7 @@ import type { ClusterLookups, RuleContext, TopologyView } from '../engine/contex
 import { defaultContext } from '../engine/context.ts';
 import { evaluate, type Overrides } from '../engine/evaluate.ts';
 import type { Registry } from '../engine/registry.ts';
-import type { Finding, KObject } from '../engine/types.ts';
+import { str, type Finding, type KObject } from '../engine/types.ts';
 import { decideMutation, decideValidation, type Mode } from './mode.ts';
 import { buildReview, type AdmissionReviewOut, type Outcome } from './response.ts';
 import type { AdmissionRequest } from './review.ts';
@@ -55,7 +55,7 @@ export function handleAdmission(
 
   const obj: KObject = raw.apiVersion && raw.kind ? raw : { ...raw, apiVersion: gvString(request.kind), kind };
   const ctx: RuleContext = defaultContext({
-    namespace: request.namespace ?? obj.metadata?.namespace ?? '',
+    namespace: str(request.namespace) || str(obj.metadata?.namespace),
     operation: request.operation,
     mutationEnabled: webhook === 'mutate',
     clusterDomain: state.clusterDomain,
@@ -71,7 +71,7 @@ export function handleAdmission(
   });
   if (!evaluation.known) return skip();
 
-  const label = { kind, namespace: ctx.namespace, name: request.name ?? obj.metadata?.name ?? '' };
+  const label = { kind, namespace: ctx.namespace, name: str(request.name) || str(obj.metadata?.name) };
   let outcome: Outcome;
   if (webhook === 'validate') {
     outcome = decideValidation(label, evaluation.findings, { mode, maxWarnings: state.maxWarnings });

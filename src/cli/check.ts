@@ -5,7 +5,7 @@ import { defaultContext, type RuleContext, type TopologyView } from '../engine/c
 import { evaluate } from '../engine/evaluate.ts';
 import { evaluateInventory } from '../engine/inventory.ts';
 import type { Registry } from '../engine/registry.ts';
-import type { KObject } from '../engine/types.ts';
+import { str, type KObject } from '../engine/types.ts';
 import { buildTopology, TOPOLOGY_API_VERSION, TOPOLOGY_KIND } from '../topology/index.ts';
 import { readInputs, type InputDoc } from './inputs.ts';
 import { ReportBuilder } from './report.ts';
@@ -37,7 +37,7 @@ export async function runCheck(registry: Registry, paths: readonly string[], opt
   const docs = await readInputs(paths, stdin);
   const topo = await loadTopology(docs, opts.topology, stdin);
   const contextFor = (o: KObject): RuleContext => {
-    const ctx = defaultContext({ namespace: o.metadata?.namespace ?? '', mutationEnabled: opts.defaults, clusterDomain: opts.clusterDomain ?? 'svc.cluster.local' });
+    const ctx = defaultContext({ namespace: str(o.metadata?.namespace), mutationEnabled: opts.defaults, clusterDomain: opts.clusterDomain ?? 'svc.cluster.local' });
     if (topo.view) ctx.topology = topo.view;
     return ctx;
   };
@@ -66,7 +66,7 @@ export async function runDefaults(registry: Registry, paths: readonly string[], 
   const topo = await loadTopology(docs, opts.topology, stdin);
   return docs
     .map((d) => {
-      const ctx = defaultContext({ namespace: d.object.metadata?.namespace ?? '', clusterDomain: opts.clusterDomain ?? 'svc.cluster.local' });
+      const ctx = defaultContext({ namespace: str(d.object.metadata?.namespace), clusterDomain: opts.clusterDomain ?? 'svc.cluster.local' });
       if (topo.view) ctx.topology = topo.view;
       return stringify(evaluate(registry, d.object, ctx, { defaults: true, validate: false }).defaulted, { lineWidth: 0 });
     })

@@ -7,7 +7,7 @@ import { additivePatch, type AddOp } from './patch.ts';
 import { dotted, setIfAbsent } from './pointer.ts';
 import type { Registry } from './registry.ts';
 import type { KindSpec, RuleMeta } from './rule.ts';
-import type { Finding, KObject, Severity } from './types.ts';
+import { nestsDeeperThan, type Finding, type KObject, type Severity } from './types.ts';
 import { zodIssuePointer } from './zod-path.ts';
 
 export type RuleOverride = Severity | 'off';
@@ -40,6 +40,8 @@ export interface Evaluation {
 }
 
 export const SCHEMA_RULE = 'schema/invalid';
+/** No Kubernetes schema nests anywhere near this; deeper objects are refused before recursive work. */
+export const MAX_DEPTH = 256;
 export const RULE_FAILED = 'engine/rule-failed';
 
 const CONTEXT_HINT: Record<ContextPart, string> = {
@@ -52,6 +54,10 @@ export function evaluate(registry: Registry, raw: KObject, ctx: RuleContext, opt
   const kind = registry.forObject(raw);
   if (!kind) return { known: false, findings: [], defaulted: raw, patch: [], failures: [] };
   const out: Evaluation = { known: true, kind, findings: [], defaulted: raw, patch: [], failures: [] };
+  if (nestsDeeperThan(raw, MAX_DEPTH)) {
+    out.findings.push({ rule: SCHEMA_RULE, severity: 'error', path: '', message: `the object nests deeper than ${MAX_DEPTH} levels`, fix: 'flatten the object; no mesh resource needs this depth' });
+    return out;
+  }
 
   const parsed = kind.schema.safeParse(raw);
   if (!parsed.success) {

@@ -38,12 +38,32 @@ export interface KObject {
   [key: string]: unknown;
 }
 
-export function splitApiVersion(apiVersion: string | undefined): { group: string; version: string } {
-  if (!apiVersion) return { group: '', version: '' };
+export function splitApiVersion(apiVersion: unknown): { group: string; version: string } {
+  if (typeof apiVersion !== 'string' || apiVersion === '') return { group: '', version: '' };
   const slash = apiVersion.indexOf('/');
   return slash < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
 }
 
 export function gkKey(group: string, kind: string): string {
   return `${group}/${kind}`;
+}
+
+/** A string field of untrusted JSON, or '' (a name that is an array must not reach a template literal). */
+export function str(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
+/**
+ * True when `value` nests deeper than `max` levels. Iterative, so hostile input cannot overflow the stack
+ * here; the engine refuses such objects before cloning or diffing them (both recursive).
+ */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+  return false;
 }

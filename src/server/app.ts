@@ -1,6 +1,7 @@
 // The admission express app. A factory that does not listen, so supertest can drive it.
 // Transport concerns only: content type, size, decoding errors, logging and metrics around the handler.
 
+import { str } from '../engine/types.ts';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { handleAdmission, type AdmissionState, type Webhook } from '../admission/handle.ts';
 import { isMode, type Mode } from '../admission/mode.ts';
@@ -58,7 +59,7 @@ export function createAdmissionApp(deps: AppDeps): express.Express {
         webhook,
         kind: result.kind,
         namespace: request.namespace ?? '',
-        name: request.name ?? request.object?.metadata?.name ?? '',
+        name: request.name ?? str(request.object?.metadata?.name),
         operation: request.operation,
         dryRun: request.dryRun ?? false,
         mode,
