@@ -17,7 +17,8 @@ export function objectLabel(o: ObjectLabel): string {
 }
 
 function where(f: Finding): string {
-  return f.path === '' ? '' : ` at ${dotted(f.path)}`;
+  // A defaulting note already names its field ("set spec.x=…"); don't repeat it.
+  return f.path === '' || f.message.startsWith(`set ${dotted(f.path)}=`) ? '' : ` at ${dotted(f.path)}`;
 }
 
 /** `meshguard denied <Kind> <ns>/<name>: [<rule>] <message> at <path>. Fix: <fix>`, one line per error finding. */

@@ -80,7 +80,8 @@ export class ReportBuilder {
       if (f.severity === 'info' && !verbose) continue;
       const sev = f.severity === 'error' ? paint('red', 'error') : f.severity === 'warning' ? paint('yellow', 'warning') : paint('dim', 'info');
       const obj = f.kind ? `${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name}` : '';
-      const at = f.path ? ` at ${dotted(f.path)}` : '';
+      // A defaulting note already names its field ("set spec.x=…"); don't repeat it.
+      const at = f.path && !f.message.startsWith(`set ${dotted(f.path)}=`) ? ` at ${dotted(f.path)}` : '';
       lines.push(`${f.file}:${f.index + 1}: ${sev} ${obj}: [${f.rule}] ${f.message}${at}${f.fix ? `\n    fix: ${f.fix}` : ''}`);
     }
     const s = this.json().summary;
