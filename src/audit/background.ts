@@ -14,7 +14,6 @@ import { PolicyReportWriter, type WriteStats } from '../kube/policyreport.ts';
 import type { Logger } from '../server/logger.ts';
 import type { Metrics } from '../server/metrics.ts';
 import type { AuditClients } from './clients.ts';
-import { pageLister } from './list.ts';
 import { logFindings, recordScanMetrics } from './publish.ts';
 import { describe, missingPermissions, neededPermissions } from './rbac.ts';
 import type { ApiErrorInfo } from './retry.ts';
@@ -202,7 +201,7 @@ export class BackgroundAudit {
       const overrides = o.overrides?.();
       const clusterDomain = o.clusterDomain?.();
       const lookups = o.lookups?.();
-      const scan = await scanCluster(pageLister(o.clients.objects), o.registry, {
+      const scan = await scanCluster(o.clients.list, o.registry, {
         pageSize: o.pageSize ?? 500,
         signal,
         ...(overrides ? { overrides } : {}),

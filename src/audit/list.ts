@@ -2,7 +2,6 @@
 // Transient errors (429, 5xx, timeouts) are retried with backoff; what still fails is recorded as a problem
 // for the caller, never thrown.
 
-import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import type { KindSpec } from '../engine/rule.ts';
 import type { KObject } from '../engine/types.ts';
 import { classifyApiError, withRetry, type ApiErrorInfo, type RetryOptions } from './retry.ts';
@@ -22,18 +21,11 @@ export interface ListOptions {
   retry?: Partial<Pick<RetryOptions, 'attempts' | 'baseMs' | 'maxMs' | 'sleep' | 'random'>>;
 }
 
-/** What a page call needs; KubernetesObjectApi fits, and tests can pass a function over plain data. */
-export type ListPage = (apiVersion: string, kind: string, limit: number, continueToken: string | undefined) => Promise<{
+/** One page of a cluster-wide list; `rawLister` (src/audit/clients.ts) is the real one, tests pass plain data. */
+export type ListPage = (req: { apiVersion: string; kind: string; plural: string; limit: number; continueToken?: string }) => Promise<{
   items: KObject[];
-  metadata?: { _continue?: string; continue?: string };
+  metadata?: { continue?: string; _continue?: string };
 }>;
-
-export function pageLister(api: KubernetesObjectApi): ListPage {
-  return (apiVersion, kind, limit, token) =>
-    api.list<KObject & { apiVersion: string; kind: string; metadata: { name: string } }>(
-      apiVersion, kind, undefined, undefined, undefined, undefined, undefined, undefined, limit, token,
-    ) as ReturnType<ListPage>;
-}
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -61,7 +53,7 @@ export async function* listAll(list: ListPage, spec: KindSpec<unknown>, opts: Li
       }
       let page: Awaited<ReturnType<ListPage>>;
       try {
-        page = await withRetry(() => list(apiVersion, spec.kind, opts.pageSize, token), {
+        page = await withRetry(() => list({ apiVersion, kind: spec.kind, plural: spec.plural, limit: opts.pageSize, ...(token ? { continueToken: token } : {}) }), {
           attempts: opts.retry?.attempts ?? 5,
           baseMs: opts.retry?.baseMs ?? 500,
           maxMs: opts.retry?.maxMs ?? 10_000,
@@ -93,7 +85,7 @@ export async function* listAll(list: ListPage, spec: KindSpec<unknown>, opts: Li
         if (item.metadata?.deletionTimestamp) continue; // on its way out: nothing to fix, no report to own
         yield slim(item, apiVersion, spec.kind);
       }
-      token = page.metadata?._continue || page.metadata?.continue || undefined;
+      token = page.metadata?.continue || page.metadata?._continue || undefined;
       if (!token) break;
     }
     if (!first) return; // listed through this version

@@ -2,7 +2,6 @@
 // (same text and JSON output; exit 0 clean, 1 error findings, 2 usage or a kind that could not be listed).
 
 import { auditClients } from '../audit/clients.ts';
-import { pageLister } from '../audit/list.ts';
 import { scanCluster } from '../audit/scan.ts';
 import { loadKubeConfig } from '../kube/client.ts';
 import { buildRegistry } from '../rules/index.ts';
@@ -13,7 +12,7 @@ export async function runAuditCommand(opts: { kubeconfig?: string; output: 'text
   if (!Number.isInteger(opts.pageSize) || opts.pageSize < 1) throw new InputError('--page-size must be a positive integer');
   const kc = loadKubeConfig(opts.kubeconfig);
   if (!kc) throw new InputError('no usable kubeconfig: pass --kubeconfig FILE or set KUBECONFIG');
-  const scan = await scanCluster(pageLister(auditClients(kc).objects), buildRegistry(), {
+  const scan = await scanCluster(auditClients(kc).list, buildRegistry(), {
     pageSize: opts.pageSize,
     onApiError: (info, kind, willRetry, delay) => {
       if (willRetry) process.stderr.write(`meshguard: listing ${kind}: ${info.status ? `HTTP ${info.status}` : info.label}: ${info.message}; retrying in ${delay} ms\n`);

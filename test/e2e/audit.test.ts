@@ -191,6 +191,15 @@ describe('meshguard audit (one scan from a kubeconfig)', () => {
     assert.match(r.stdout, /\d+ resources checked: \d+ errors, \d+ warnings/);
   });
 
+  test('pages through every kind (limit/continue on the real apiserver): --page-size 1 sees the same', async () => {
+    const small = await runAudit(['-o', 'json', '--page-size', '1']);
+    const big = await runAudit(['-o', 'json']);
+    assert.equal(small.code, 1, small.stderr);
+    const a = JSON.parse(small.stdout) as { summary: { resources: number } };
+    assert.equal(a.summary.resources, 8, '2 ASMPvlConfigs, 5 ServiceMeshPeers (one page each), 1 DestinationRule');
+    assert.deepEqual(JSON.parse(small.stdout), JSON.parse(big.stdout));
+  });
+
   test('--output json is exactly check\'s document', async () => {
     const r = await runAudit(['-o', 'json']);
     assert.equal(r.code, 1);

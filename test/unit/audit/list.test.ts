@@ -22,13 +22,14 @@ const noSleep = { sleep: async () => {}, random: () => 0.5 };
 /** Pages of `per` items from `items`, with tokens "p<index>"; `fail` may throw for a given call number. */
 function pager(items: KObject[], per: number, fail?: (call: number, apiVersion: string, token?: string) => unknown): ListPage & { calls: Array<{ apiVersion: string; limit: number; token?: string }> } {
   const calls: Array<{ apiVersion: string; limit: number; token?: string }> = [];
-  const fn = (async (apiVersion: string, _kind: string, limit: number, token?: string) => {
+  const fn = (async ({ apiVersion, limit, continueToken: token }: Parameters<ListPage>[0]) => {
     calls.push({ apiVersion, limit, ...(token ? { token } : {}) });
     const e = fail?.(calls.length, apiVersion, token);
     if (e) throw e;
     const start = token ? Number(token.slice(1)) : 0;
     const next = start + per < items.length ? `p${start + per}` : undefined;
-    return { items: items.slice(start, start + per), metadata: next ? { _continue: next } : {} };
+    // As the apiserver sends it: metadata.continue.
+    return { items: items.slice(start, start + per), metadata: next ? { continue: next } : {} };
   }) as ListPage & { calls: typeof calls };
   fn.calls = calls;
   return fn;

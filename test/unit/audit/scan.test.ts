@@ -22,14 +22,14 @@ let uid = 0;
 /** A fake cluster: objects by kind, listed in pages of `limit`; `fail` makes a kind's list throw. */
 function cluster(objects: KObject[], fail: Record<string, unknown> = {}): ListPage {
   const stored = objects.map((o) => ({ ...o, metadata: { ...o.metadata, uid: `uid-${++uid}` } }));
-  return async (apiVersion, kind, limit, token) => {
+  return async ({ apiVersion, kind, limit, continueToken: token }) => {
     if (fail[kind]) throw fail[kind];
     const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
     // Like the apiserver: items of that group and kind, without apiVersion/kind in the items.
     const all = stored.filter((o) => o.kind === kind && (o.apiVersion?.includes('/') ? o.apiVersion.split('/')[0] : '') === group).map(({ apiVersion: _a, kind: _k, ...rest }) => rest as KObject);
     const start = token ? Number(token) : 0;
     const next = start + limit < all.length ? String(start + limit) : undefined;
-    return { items: all.slice(start, start + limit), metadata: next ? { _continue: next } : {} };
+    return { items: all.slice(start, start + limit), metadata: next ? { continue: next } : {} };
   };
 }
 
