@@ -72,6 +72,11 @@ export interface ControlPlane {
   helm4: Runner;
   /** Applies the upstream CRDs (crds.sh) and the ones in test/controlplane/crds, waits until Established; returns the CRD names. */
   applyUpstreamCrds: () => Promise<string[]>;
+  /**
+   * Stops kube-apiserver only (etcd and its data stay), runs `whileDown`, then starts it again on the same
+   * port with the same flags and waits for /readyz: for clients that must survive an apiserver restart.
+   */
+  restartApiServer: (whileDown?: () => Promise<void>) => Promise<void>;
   stop: () => Promise<void>;
 }
 
@@ -439,7 +444,7 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
     const server = `https://127.0.0.1:${apiPort}`;
     // Flags as controller-runtime's envtest uses; ServiceAccount admission is
     // off because no controller-manager creates token secrets/SAs here.
-    const apiserver = startDaemon('kube-apiserver', join(binDir, 'kube-apiserver'), [
+    const apiserverArgs = [
       `--etcd-servers=${etcdUrl}`,
       '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
       `--cert-dir=${join(tmpDir, 'apiserver-certs')}`,
@@ -455,9 +460,22 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
       '--endpoint-reconciler-type=none',
       '--allow-privileged=true',
       ...(opts.extraApiServerArgs ?? []),
-    ], join(tmpDir, 'apiserver.log'), env);
+    ];
+    const startApiServer = (): Daemon => startDaemon('kube-apiserver', join(binDir, 'kube-apiserver'), apiserverArgs, join(tmpDir, 'apiserver.log'), env);
+    let apiserver = startApiServer();
     entry.daemons.push(apiserver);
     await waitReady(apiserver, server, pki, opts.readyTimeoutMs ?? 60_000);
+    const restartApiServer = async (whileDown?: () => Promise<void>): Promise<void> => {
+      const at = entry.daemons.indexOf(apiserver);
+      await stopDaemon(apiserver);
+      try {
+        await whileDown?.();
+      } finally {
+        apiserver = startApiServer();
+        entry.daemons.splice(at, 1, apiserver); // same place: stop() stops the apiserver before etcd
+        await waitReady(apiserver, server, pki, opts.readyTimeoutMs ?? 60_000);
+      }
+    };
 
     const kubeconfig = join(tmpDir, 'kubeconfig');
     await writeFile(kubeconfig, [
@@ -489,6 +507,7 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
         await waitForCrdsEstablished(kubectl, names);
         return names;
       },
+      restartApiServer,
       stop,
     };
   } catch (err) {
