@@ -32,6 +32,12 @@ export interface LoadOptions {
   offset?: number;
   /** Stops the run early (e.g. the test's deadline). */
   signal?: AbortSignal;
+  /** false: a new connection (and TLS handshake) per request. Default true. */
+  keepAlive?: boolean;
+  /** Every outcome with its start and end time (performance.now()), e.g. to see what happened after a signal. */
+  onResult?: (outcome: string, startedAt: number, endedAt: number) => void;
+  /** Closed loop: pause a worker this long after a transport error (a refused connection returns at once). */
+  errorBackoffMs?: number;
 }
 
 export interface LoadResult {
@@ -67,8 +73,8 @@ export function summarize(latencies: Float64Array): LoadResult['latencyMs'] {
   };
 }
 
-export function createAgent(ca: string | Buffer, sockets: number): https.Agent {
-  return new https.Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets, ca, servername: 'localhost', scheduling: 'fifo' });
+export function createAgent(ca: string | Buffer, sockets: number, keepAlive = true): https.Agent {
+  return new https.Agent({ keepAlive, maxSockets: sockets, maxFreeSockets: sockets, ca, servername: 'localhost', scheduling: 'fifo' });
 }
 
 export interface Answer {
@@ -88,14 +94,24 @@ export function post(agent: https.Agent, host: string, port: number, path: strin
         res.on('error', reject);
       },
     );
-    req.on('error', reject);
+    // Where it failed: a fresh connection that never completed its TLS handshake carried no request to
+    // the server (as good as refused); a reused or established one did.
+    let established = false;
+    req.on('socket', (socket) => {
+      if (req.reusedSocket || (socket as { authorized?: boolean }).authorized) established = true;
+      else socket.once('secureConnect', () => (established = true));
+    });
+    req.on('error', (err: NodeJS.ErrnoException & { beforeHandshake?: boolean }) => {
+      err.beforeHandshake = !established;
+      reject(err);
+    });
     req.end(payload);
   });
 }
 
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const host = opts.host ?? '127.0.0.1';
-  const agent = createAgent(opts.ca, opts.concurrency);
+  const agent = createAgent(opts.ca, opts.concurrency, opts.keepAlive ?? true);
   const limit = opts.requests ?? Number.POSITIVE_INFINITY;
   const maxSamples = Number.isFinite(limit) ? limit : Math.ceil(((opts.durationMs ?? 10_000) / 1000) * 50_000);
   let latencies = new Float64Array(Math.min(maxSamples, 2_000_000));
@@ -111,23 +127,31 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   let pausing: Promise<void> | undefined;
   const byLabel = new Map<string, number[]>();
 
-  const fail = (kind: string, detail: string) => {
+  const fail = (kind: string, detail: string): string => {
     errors[kind] = (errors[kind] ?? 0) + 1;
     if (errorSamples.length < 10) errorSamples.push(`${kind}: ${detail.slice(0, 300)}`);
+    return kind;
   };
 
   const one = async () => {
     const body = opts.bodies[next++ % opts.bodies.length] as RequestBody;
     started++;
     const begin = performance.now();
+    let result = 'ok';
+    let transport = false;
     try {
       const a = await post(agent, host, opts.port, body.path, body.payload);
-      if (a.status !== 200) fail(`HTTP ${a.status}`, a.body);
-      else if (!a.body.includes(`"uid":${JSON.stringify(body.uid)}`)) fail('uid not echoed', a.body);
+      if (a.status !== 200) result = fail(`HTTP ${a.status}`, a.body);
+      else if (!a.body.includes(`"uid":${JSON.stringify(body.uid)}`)) result = fail('uid not echoed', a.body);
       else ok++;
     } catch (err) {
-      fail((err as NodeJS.ErrnoException).code ?? 'transport error', (err as Error).message);
+      transport = true;
+      const e = err as NodeJS.ErrnoException & { beforeHandshake?: boolean };
+      const code = e.code ?? 'transport error';
+      result = fail(e.beforeHandshake && code !== 'ECONNREFUSED' ? `${code} before the TLS handshake` : code, e.message);
     }
+    opts.onResult?.(result, begin, performance.now());
+    if (transport && opts.errorBackoffMs && opts.ratePerSec === undefined) await new Promise((r) => setTimeout(r, opts.errorBackoffMs));
     if (done >= latencies.length) {
       const bigger = new Float64Array(latencies.length * 2);
       bigger.set(latencies);
