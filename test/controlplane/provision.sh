@@ -28,7 +28,6 @@ if ! flock -n 9; then
   flock 9
 fi
 
-
 # -mod=mod lets `go build` fill go.mod/go.sum of our throwaway wrapper modules.
 # -buildvcs=false: the wrapper dirs are not repos. GOTOOLCHAIN=local: never try
 # to download another toolchain (not reachable here); fail loudly instead.
