@@ -27,6 +27,11 @@ export interface ServeOptions {
   bodyLimit?: number;
   /** Seconds to finish in-flight requests after SIGTERM. */
   shutdownGraceSeconds?: number;
+  /**
+   * Seconds to keep serving after SIGTERM, answering with `Connection: close`, before the listener
+   * closes. Keep-alive clients (the apiserver) then leave their sockets cleanly instead of racing a close.
+   */
+  drainSeconds?: number;
   certPollMs?: number;
   log: Logger;
   /** Shared with the context sources so one /metrics shows everything. */
@@ -121,10 +126,19 @@ export async function startServer(opts: ServeOptions, sources: readonly ContextS
   const healthPort = (health.address() as AddressInfo).port;
   log.info({ event: 'server.started', admissionPort, healthPort, mode: opts.mode, tlsReady: certs.current !== undefined }, 'meshguard serving');
 
+  let draining = false;
+  for (const srv of [server, health]) {
+    srv.prependListener('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+      if (draining) res.setHeader('connection', 'close');
+    });
+  }
+
   let closing: Promise<void> | undefined;
   const shutdown = () =>
     (closing ??= (async () => {
       log.info({ event: 'server.stopping' }, 'draining in-flight requests');
+      draining = true;
+      await new Promise((r) => setTimeout(r, (opts.drainSeconds ?? 2) * 1000));
       const grace = (opts.shutdownGraceSeconds ?? 20) * 1000;
       const drained = Promise.all([close(server), close(health)]);
       server.closeIdleConnections();
