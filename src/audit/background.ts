@@ -115,14 +115,17 @@ export class BackgroundAudit {
     this.#elector.start();
   }
 
-  /** Stops scanning, waits for a running scan to notice, and releases the Lease. */
-  async stop(): Promise<void> {
+  /**
+   * Stops scanning and releases the Lease. A running scan stops at its next page or report write; it gets a
+   * few seconds to do so before the Lease is released anyway (a peer writing the same reports at the same
+   * time is harmless: every write is conditional on the resourceVersion it read).
+   */
+  async stop(graceMs = 5_000): Promise<void> {
     this.#stopped.abort();
     clearTimeout(this.#timer);
     clearTimeout(this.#debounce);
-    const stopping = this.#elector.stop();
-    await this.#running;
-    await stopping;
+    if (this.#running) await Promise.race([this.#running, new Promise((r) => setTimeout(r, graceMs).unref())]);
+    await this.#elector.stop();
   }
 
   /** Called (already debounced by the informer) after the merged MeshTopology changed. */
