@@ -79,8 +79,7 @@ export function histogramQuantile(q: number, h: Bucketed): { value: number; buck
   return undefined;
 }
 
-export interface ApiserverView {
-  versions: string;
+export interface BurstResult {
   creates: number;
   concurrency: number;
   statuses: Record<string, number>;
@@ -88,8 +87,14 @@ export interface ApiserverView {
   clientLatencyMs: ReturnType<typeof summarize>;
   webhooks: Array<{ webhook: string; type: string; calls: number; p50Ms?: number; p99Ms?: number; p99Bucket?: [number, number]; meanMs: number }>;
   all: { calls: number; p99Ms?: number; p99Bucket?: [number, number]; meanMs: number };
+  /** meshguard's own meshguard_admission_duration_seconds over the same burst. */
   meshguardLatency?: { calls: number; p99Ms?: number; meanMs: number };
   bucketBoundsMs: number[];
+}
+
+export interface ApiserverView {
+  versions: string;
+  bursts: BurstResult[];
 }
 
 function kubeClient(kubeconfig: string): { ca: Buffer; cert: Buffer; key: Buffer } {
@@ -118,14 +123,14 @@ function request(agent: https.Agent, server: string, method: string, path: strin
 }
 
 /** Example objects of served namespaced kinds (valid and broken), renamed to be unique, round robin. */
-function burstObjects(registry: Registry, n: number): Array<{ path: string; object: KObject; namespace: string }> {
+function burstObjects(registry: Registry, n: number, tag: string): Array<{ path: string; object: KObject; namespace: string }> {
   const pool = servedExamples(registry).filter((e) => !isTopologyObject(e.object) && e.spec.scope === 'Namespaced');
   const out: Array<{ path: string; object: KObject; namespace: string }> = [];
   for (let i = 0; i < n; i++) {
     const e = pool[i % pool.length]!;
     const namespace = e.object.metadata?.namespace ?? 'default';
     const [group, version] = String(e.object.apiVersion).split('/');
-    const object: KObject = { ...structuredClone(e.object), metadata: { ...structuredClone(e.object.metadata ?? {}), name: `${e.object.metadata?.name ?? 'x'}-b${i}`, namespace } };
+    const object: KObject = { ...structuredClone(e.object), metadata: { ...structuredClone(e.object.metadata ?? {}), name: `${e.object.metadata?.name ?? 'x'}-${tag}${i}`, namespace } };
     out.push({ path: `/apis/${group}/${version}/namespaces/${namespace}/${e.spec.plural}`, object, namespace });
   }
   return out;
@@ -133,7 +138,7 @@ function burstObjects(registry: Registry, n: number): Array<{ path: string; obje
 
 const METRIC = 'apiserver_admission_webhook_admission_duration_seconds';
 
-export async function apiserverView(registry: Registry, opts: { creates: number; concurrency: number; log: (s: string) => void }): Promise<ApiserverView> {
+export async function apiserverView(registry: Registry, opts: { bursts: Array<{ creates: number; concurrency: number }>; warmup?: number; log: (s: string) => void }): Promise<ApiserverView> {
   let cp: ControlPlane | undefined;
   let mg: Meshguard | undefined;
   try {
@@ -142,85 +147,100 @@ export async function apiserverView(registry: Registry, opts: { creates: number;
     await cp.applyUpstreamCrds();
     mg = await startMeshguard(cp);
     await installChart(cp, mg);
-    const objects = burstObjects(registry, opts.creates);
-    const namespaces = [...new Set(objects.map((o) => o.namespace))];
+    const plans = opts.bursts.map((b, i) => ({ ...b, objects: burstObjects(registry, b.creates, `b${i}-`) }));
+    // Not reported: warms meshguard's JIT, the apiserver's webhook connections and the caches.
+    const warm = burstObjects(registry, opts.warmup ?? 100, 'w-');
+    const namespaces = [...new Set([...warm, ...plans.flatMap((p) => p.objects)].map((o) => o.namespace))];
     for (const ns of namespaces) await cp.kubectl(['create', 'namespace', ns], { allowFail: true });
-    const probe = objects.find((o) => o.object.kind === 'ASMPvlConfig' && o.object.metadata?.name !== 'default');
+    const probe = plans[0]!.objects[0]!.object;
     await waitForWebhook(async () => {
-      const r = await cp!.kubectl(['create', '--dry-run=server', '-f', '-'], { input: JSON.stringify(probe?.object ?? objects[0]!.object), allowFail: true });
-      return r.stderr.includes('meshguard') || mg!.logs().some((l) => l.event === 'admission.decision');
+      await cp!.kubectl(['create', '--dry-run=server', '-f', '-'], { input: JSON.stringify(probe), allowFail: true });
+      return mg!.logs().some((l) => l.event === 'admission.decision');
     }, 60_000);
 
     const { ca, cert, key } = kubeClient(cp.kubeconfig);
-    const agent = new https.Agent({ keepAlive: true, maxSockets: opts.concurrency, ca, cert, key });
-    const scrape = async () => {
-      const r = await request(agent, cp!.server, 'GET', '/metrics');
-      return parseHistograms(r.body, METRIC, (l) => (l.name ?? '').includes('meshguard'));
-    };
-    const before = await scrape();
-    const statuses: Record<string, number> = {};
-    const latencies = new Float64Array(objects.length);
-    let next = 0;
-    opts.log(`burst: ${objects.length} creates, ${opts.concurrency} at a time…`);
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: opts.concurrency }, async () => {
-        while (next < objects.length) {
-          const i = next++;
-          const o = objects[i]!;
-          const s = performance.now();
-          const r = await request(agent, cp!.server, 'POST', o.path, o.object).catch((e: Error) => ({ status: 0, body: e.message }));
-          latencies[i] = performance.now() - s;
-          const k = r.status === 0 ? 'transport error' : String(r.status);
-          statuses[k] = (statuses[k] ?? 0) + 1;
-        }
-      }),
-    );
-    const wallSeconds = (performance.now() - t0) / 1000;
-    const after = await scrape();
-    agent.destroy();
-
-    const deltas = [...after].map(([k, h]) => [k, subtract(h, before.get(k))] as const).filter(([, h]) => h.count > 0);
-    const byWebhook = new Map<string, Bucketed[]>();
-    for (const [k, h] of deltas) {
-      const labels = Object.fromEntries(k.split(',').map((kv) => kv.split('=') as [string, string]));
-      const id = `${labels.name}|${labels.type}`;
-      byWebhook.set(id, [...(byWebhook.get(id) ?? []), h]);
+    const bursts: BurstResult[] = [];
+    if (warm.length > 0) {
+      const agent = new https.Agent({ keepAlive: true, maxSockets: 8, ca, cert, key });
+      opts.log(`warm-up: ${warm.length} creates, 8 at a time…`);
+      await burst(cp, mg, agent, warm, 8);
+      agent.destroy();
     }
-    const webhooks = [...byWebhook].map(([id, hs]) => {
-      const h = merge(hs);
-      const [webhook, type] = id.split('|') as [string, string];
-      const p50 = histogramQuantile(0.5, h);
-      const p99 = histogramQuantile(0.99, h);
-      const row: ApiserverView['webhooks'][number] = { webhook, type, calls: h.count, meanMs: (h.sum / Math.max(1, h.count)) * 1000 };
-      if (p50) row.p50Ms = p50.value * 1000;
-      if (p99) {
-        row.p99Ms = p99.value * 1000;
-        row.p99Bucket = [p99.bucket[0] * 1000, p99.bucket[1] * 1000];
-      }
-      return row;
-    });
-    const all = merge(deltas.map(([, h]) => h));
-    const p99 = histogramQuantile(0.99, all);
-    const view: ApiserverView = {
-      versions: `Kubernetes ${cp.versions.k8s}, etcd ${cp.versions.etcd}`,
-      creates: objects.length,
-      concurrency: opts.concurrency,
-      statuses,
-      wallSeconds,
-      clientLatencyMs: summarize(latencies),
-      webhooks,
-      all: { calls: all.count, meanMs: (all.sum / Math.max(1, all.count)) * 1000, ...(p99 ? { p99Ms: p99.value * 1000, p99Bucket: [p99.bucket[0] * 1000, p99.bucket[1] * 1000] as [number, number] } : {}) },
-      bucketBoundsMs: all.buckets.map((b) => b[0] * 1000).filter(Number.isFinite),
-    };
-    // meshguard's own histogram over the same burst, for comparison with what the apiserver measured.
-    const own = await fetch(`http://127.0.0.1:${mg.healthPort}/metrics`).then((r) => r.text());
-    const mine = merge([...parseHistograms(own, 'meshguard_admission_duration_seconds', () => true).values()]);
-    const myP99 = histogramQuantile(0.99, mine);
-    view.meshguardLatency = { calls: mine.count, meanMs: (mine.sum / Math.max(1, mine.count)) * 1000, ...(myP99 ? { p99Ms: myP99.value * 1000 } : {}) };
-    return view;
+    for (const plan of plans) {
+      const agent = new https.Agent({ keepAlive: true, maxSockets: plan.concurrency, ca, cert, key });
+      opts.log(`burst: ${plan.objects.length} creates, ${plan.concurrency} at a time…`);
+      bursts.push(await burst(cp, mg, agent, plan.objects, plan.concurrency));
+      agent.destroy();
+    }
+    return { versions: `Kubernetes ${cp.versions.k8s}, etcd ${cp.versions.etcd}`, bursts };
   } finally {
     await mg?.stop().catch(() => undefined);
     await cp?.stop().catch(() => undefined);
   }
+}
+
+async function burst(cp: ControlPlane, mg: Meshguard, agent: https.Agent, objects: Array<{ path: string; object: KObject }>, concurrency: number): Promise<BurstResult> {
+  const scrape = async () => {
+    const r = await request(agent, cp.server, 'GET', '/metrics');
+    return parseHistograms(r.body, METRIC, (l) => (l.name ?? '').includes('meshguard'));
+  };
+  const own = async () => merge([...parseHistograms(await fetch(`http://127.0.0.1:${mg.healthPort}/metrics`).then((r) => r.text()), 'meshguard_admission_duration_seconds', () => true).values()]);
+  const before = await scrape();
+  const ownBefore = await own();
+  const statuses: Record<string, number> = {};
+  const latencies = new Float64Array(objects.length);
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < objects.length) {
+        const i = next++;
+        const o = objects[i]!;
+        const s = performance.now();
+        const r = await request(agent, cp.server, 'POST', o.path, o.object).catch((e: Error) => ({ status: 0, body: e.message }));
+        latencies[i] = performance.now() - s;
+        const k = r.status === 0 ? 'transport error' : String(r.status);
+        statuses[k] = (statuses[k] ?? 0) + 1;
+      }
+    }),
+  );
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const after = await scrape();
+  const ownAfter = await own();
+
+  const deltas = [...after].map(([k, h]) => [k, subtract(h, before.get(k))] as const).filter(([, h]) => h.count > 0);
+  const byWebhook = new Map<string, Bucketed[]>();
+  for (const [k, h] of deltas) {
+    const labels = Object.fromEntries(k.split(',').map((kv) => kv.split('=') as [string, string]));
+    const id = `${labels.name}|${labels.type}`;
+    byWebhook.set(id, [...(byWebhook.get(id) ?? []), h]);
+  }
+  const webhooks = [...byWebhook].map(([id, hs]) => {
+    const h = merge(hs);
+    const [webhook, type] = id.split('|') as [string, string];
+    const p50 = histogramQuantile(0.5, h);
+    const p99 = histogramQuantile(0.99, h);
+    const row: BurstResult['webhooks'][number] = { webhook, type, calls: h.count, meanMs: (h.sum / Math.max(1, h.count)) * 1000 };
+    if (p50) row.p50Ms = p50.value * 1000;
+    if (p99) {
+      row.p99Ms = p99.value * 1000;
+      row.p99Bucket = [p99.bucket[0] * 1000, p99.bucket[1] * 1000];
+    }
+    return row;
+  });
+  const all = merge(deltas.map(([, h]) => h));
+  const p99 = histogramQuantile(0.99, all);
+  const mine = subtract(ownAfter, ownBefore);
+  const myP99 = histogramQuantile(0.99, mine);
+  return {
+    creates: objects.length,
+    concurrency,
+    statuses,
+    wallSeconds,
+    clientLatencyMs: summarize(latencies),
+    webhooks,
+    all: { calls: all.count, meanMs: (all.sum / Math.max(1, all.count)) * 1000, ...(p99 ? { p99Ms: p99.value * 1000, p99Bucket: [p99.bucket[0] * 1000, p99.bucket[1] * 1000] as [number, number] } : {}) },
+    meshguardLatency: { calls: mine.count, meanMs: (mine.sum / Math.max(1, mine.count)) * 1000, ...(myP99 ? { p99Ms: myP99.value * 1000 } : {}) },
+    bucketBoundsMs: all.buckets.map((b) => b[0] * 1000).filter(Number.isFinite),
+  };
 }
