@@ -275,6 +275,15 @@ export const distributeWeightSum = defineValidator<DestinationRule>({
   },
 });
 
+/** Both ends (from, to) of every failover entry of a localityLbSetting, with their pointer tokens. */
+function failoverEnds(lls: LocalityLbSetting, base: Tokens): Array<{ text: string; tokens: Tokens; side: 'from' | 'to' }> {
+  const out: Array<{ text: string; tokens: Tokens; side: 'from' | 'to' }> = [];
+  failovers(lls).forEach((f, i) => {
+    for (const side of ['from', 'to'] as const) out.push({ text: str(f[side]), tokens: [...base, 'failover', i, side], side });
+  });
+  return out;
+}
+
 /** Every locality string a localityLbSetting holds, with its pointer tokens. */
 function localityStrings(lls: LocalityLbSetting, base: Tokens): Array<{ text: string; tokens: Tokens; role: 'from' | 'to' }> {
   const out: Array<{ text: string; tokens: Tokens; role: 'from' | 'to' }> = [];
@@ -371,12 +380,9 @@ export const failoverRegionOnly = defineValidator<DestinationRule>({
   source: 'istio',
   check(obj, _ctx, report) {
     eachLocality(obj, (lls, base) => {
-      failovers(lls).forEach((f, i) => {
-        for (const side of ['from', 'to'] as const) {
-          const v = str(f[side]);
-          if (!isRegionOnly(v)) report(at([...base, 'failover', i, side]), `failover ${side} ${JSON.stringify(v)} names more than a region; locality failover only takes regions (Istio rejects it)`, `write only the region, e.g. ${JSON.stringify(v.split('/')[0])}`);
-        }
-      });
+      for (const { text: v, tokens, side } of failoverEnds(lls, base)) {
+        if (!isRegionOnly(v)) report(at(tokens), `failover ${side} ${JSON.stringify(v)} names more than a region; locality failover only takes regions (Istio rejects it)`, `write only the region, e.g. ${JSON.stringify(v.split('/')[0])}`);
+      }
     });
   },
 });
@@ -388,12 +394,9 @@ export const failoverWildcard = defineValidator<DestinationRule>({
   source: 'istio',
   check(obj, _ctx, report) {
     eachLocality(obj, (lls, base) => {
-      failovers(lls).forEach((f, i) => {
-        for (const side of ['from', 'to'] as const) {
-          const v = str(f[side]);
-          if (v.includes('*')) report(at([...base, 'failover', i, side]), `failover ${side} ${JSON.stringify(v)} contains the '*' wildcard (Istio rejects it)`, 'name one region per failover entry');
-        }
-      });
+      for (const { text: v, tokens, side } of failoverEnds(lls, base)) {
+        if (v.includes('*')) report(at(tokens), `failover ${side} ${JSON.stringify(v)} contains the '*' wildcard (Istio rejects it)`, 'name one region per failover entry');
+      }
     });
   },
 });
@@ -518,13 +521,10 @@ export const localityNotInTopology = defineValidator<DestinationRule>({
     const regions = topo.regions();
     if (regions.size === 0) return; // a topology without regions (e.g. meshes only) says nothing about localities
     eachLocality(obj, (lls, base) => {
-      failovers(lls).forEach((f, i) => {
-        for (const side of ['from', 'to'] as const) {
-          const v = str(f[side]);
-          if (v === '' || !isRegionOnly(v) || v.includes('*')) continue; // Istio's own rules report these
-          if (!regions.has(v)) report(at([...base, 'failover', i, side]), `region ${JSON.stringify(v)} is not in the topology; known regions: ${list(regions)}`, 'use one of the known regions, or add the region (its VPCs and clusters) to the MeshTopology');
-        }
-      });
+      for (const { text: v, tokens } of failoverEnds(lls, base)) {
+        if (v === '' || !isRegionOnly(v) || v.includes('*')) continue; // Istio's own rules report these
+        if (!regions.has(v)) report(at(tokens), `region ${JSON.stringify(v)} is not in the topology; known regions: ${list(regions)}`, 'use one of the known regions, or add the region (its VPCs and clusters) to the MeshTopology');
+      }
       for (const l of localityStrings(lls, base)) {
         if (!isValidLocality(l.text)) continue;
         const region = regionOf(l.text);
