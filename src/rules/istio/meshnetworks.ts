@@ -118,6 +118,23 @@ export function relation(a: Cidr, b: Cidr): string {
 
 export const cidrRef = (e: EndpointRef): Tokens => [e.network, 'endpoints', e.index, e.field];
 
+/**
+ * Refs whose key was already seen in another network, each with the first ref that had it (the key
+ * belongs to one network only). Refs without a key (undefined) are passed over.
+ */
+function inSeveralNetworks<R extends { network: string }>(refs: R[], keyOf: (r: R) => string | undefined): Array<{ ref: R; prev: R }> {
+  const first = new Map<string, R>();
+  const out: Array<{ ref: R; prev: R }> = [];
+  for (const ref of refs) {
+    const key = keyOf(ref);
+    if (key === undefined) continue;
+    const prev = first.get(key);
+    if (!prev) first.set(key, ref);
+    else if (prev.network !== ref.network) out.push({ ref, prev });
+  }
+  return out;
+}
+
 export const fromCidrInvalid = defineCheck({
   id: 'istio-mesh/from-cidr-invalid',
   severity: 'error',
@@ -164,16 +181,11 @@ export const registryInSeveralNetworks = defineCheck({
   summary: 'a fromRegistry (cluster) belongs to one network only',
   source: '001',
   run(networks) {
-    const first = new Map<string, EndpointRef>();
-    const out: NetworkIssue[] = [];
-    for (const e of endpointRefs(networks, 'registry')) {
-      const prev = first.get(e.value);
-      if (!prev) first.set(e.value, e);
-      else if (prev.network !== e.network) {
-        out.push({ rel: cidrRef(e), message: `fromRegistry ${e.value} is in network ${e.network} and also in network ${prev.network}; a cluster's endpoints belong to one network`, fix: `keep ${e.value} in the one network its cluster is on (values.global.network of that cluster)` });
-      }
-    }
-    return out;
+    return inSeveralNetworks(endpointRefs(networks, 'registry'), (e) => e.value).map(({ ref: e, prev }) => ({
+      rel: cidrRef(e),
+      message: `fromRegistry ${e.value} is in network ${e.network} and also in network ${prev.network}; a cluster's endpoints belong to one network`,
+      fix: `keep ${e.value} in the one network its cluster is on (values.global.network of that cluster)`,
+    }));
   },
 });
 
@@ -197,18 +209,12 @@ export const gatewayAddressInSeveralNetworks = defineCheck({
   summary: 'a meshNetworks gateway address belongs to one network only',
   source: '001',
   run(networks) {
-    const first = new Map<string, GatewayRef>();
-    const out: NetworkIssue[] = [];
-    for (const g of gatewayRefs(networks)) {
-      if (g.address === undefined || isPlaceholder(g.address)) continue;
-      const key = g.address.toLowerCase();
-      const prev = first.get(key);
-      if (!prev) first.set(key, g);
-      else if (prev.network !== g.network) {
-        out.push({ rel: gatewayRel(g, 'address'), message: `gateway address ${g.address} of network ${g.network} is also the gateway of network ${prev.network}; each network is entered through its own gateway`, fix: `give ${g.network} the address of its own east-west gateway` });
-      }
-    }
-    return out;
+    const addressOf = (g: GatewayRef) => (g.address === undefined || isPlaceholder(g.address) ? undefined : g.address.toLowerCase());
+    return inSeveralNetworks(gatewayRefs(networks), addressOf).map(({ ref: g, prev }) => ({
+      rel: gatewayRel(g, 'address'),
+      message: `gateway address ${g.address} of network ${g.network} is also the gateway of network ${prev.network}; each network is entered through its own gateway`,
+      fix: `give ${g.network} the address of its own east-west gateway`,
+    }));
   },
 });
 
