@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { KObject, Severity } from '../../../../src/engine/types.ts';
+import type { KObject } from '../../../../src/engine/types.ts';
 import { labelKeyProblem, labelValueOk } from '../../../../src/rules/federation/exportedserviceset.ts';
-import { API, check, findingsOf } from './harness.ts';
+import { API, assertFindings, check, type Expected, findingsOf } from './harness.ts';
 
 function ess(exportRules: unknown[], meta: Record<string, unknown> = {}): KObject {
   return { apiVersion: API, kind: 'ExportedServiceSet', metadata: { name: 'green-mesh', namespace: 'red-mesh-system', ...meta }, spec: { exportRules } };
@@ -14,7 +14,7 @@ const byLabel = { type: 'LabelSelector', labelSelector: { namespace: 'red-mesh-b
 interface Case {
   name: string;
   rules: unknown[];
-  expect?: { path: string; severity: Severity; message?: RegExp; fix?: RegExp; count?: number };
+  expect?: Expected;
 }
 
 const table: Record<string, Case[]> = {
@@ -115,17 +115,7 @@ describe('ExportedServiceSet validation', () => {
     for (const c of cases) {
       test(`${rule}: ${c.name}`, () => {
         const found = findingsOf(ess(c.rules), rule);
-        if (!c.expect) {
-          assert.deepEqual(found, []);
-          return;
-        }
-        const e = c.expect;
-        assert.equal(found.length, e.count ?? 1, JSON.stringify(found));
-        const f = found.find((x) => x.path === e.path);
-        assert.ok(f, `finding at ${e.path}: ${JSON.stringify(found)}`);
-        assert.equal(f.severity, e.severity);
-        if (e.message) assert.match(f.message, e.message);
-        if (e.fix) assert.match(f.fix ?? '', e.fix);
+        assertFindings(found, c.expect);
       });
     }
   }

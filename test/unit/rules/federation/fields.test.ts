@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { KObject, Severity } from '../../../../src/engine/types.ts';
+import type { KObject } from '../../../../src/engine/types.ts';
 import {
   IMPORTED_SERVICE_SET_FIELDS,
   likelyMeant,
@@ -9,7 +9,7 @@ import {
   render,
   strayFields,
 } from '../../../../src/rules/federation/fields.ts';
-import { API, findingsOf, seedPeer } from './harness.ts';
+import { API, assertFindings, type Expected, findingsOf, seedPeer } from './harness.ts';
 
 function kobj(kind: string, name: string, spec: unknown, extra: Record<string, unknown> = {}): KObject {
   return { apiVersion: API, kind, metadata: { name, namespace: 'green-mesh-system' }, spec, ...extra };
@@ -18,7 +18,7 @@ function kobj(kind: string, name: string, spec: unknown, extra: Record<string, u
 interface Case {
   name: string;
   obj: KObject;
-  expect?: { path: string; severity: Severity; message?: RegExp; fix?: RegExp; count?: number };
+  expect?: Expected;
 }
 
 const table: Record<string, Case[]> = {
@@ -98,17 +98,7 @@ describe('fields the CRD would prune', () => {
     for (const c of cases) {
       test(`${rule}: ${c.name}`, () => {
         const found = findingsOf(c.obj, rule);
-        if (!c.expect) {
-          assert.deepEqual(found, []);
-          return;
-        }
-        const e = c.expect;
-        assert.equal(found.length, e.count ?? 1, JSON.stringify(found));
-        const f = found.find((x) => x.path === e.path);
-        assert.ok(f, `finding at ${e.path}: ${JSON.stringify(found)}`);
-        assert.equal(f.severity, e.severity);
-        if (e.message) assert.match(f.message, e.message);
-        if (e.fix) assert.match(f.fix ?? '', e.fix);
+        assertFindings(found, c.expect);
       });
     }
   }

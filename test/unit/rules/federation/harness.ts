@@ -2,13 +2,14 @@
 // does, and evaluating a set of documents the way `meshguard check` does (every document visible as
 // the inventory, a MeshTopology among them used as the topology).
 
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import type { ClusterLookups, InventoryView, RuleContext, TopologyView } from '../../../../src/engine/context.ts';
 import { defaultContext } from '../../../../src/engine/context.ts';
 import { evaluate, type Evaluation } from '../../../../src/engine/evaluate.ts';
 import { applyPatch } from '../../../../src/engine/patch.ts';
-import { splitApiVersion, type Finding, type KObject } from '../../../../src/engine/types.ts';
+import { splitApiVersion, type Finding, type KObject, type Severity } from '../../../../src/engine/types.ts';
 import { buildRegistry } from '../../../../src/rules/index.ts';
 import { buildTopology } from '../../../../src/topology/index.ts';
 
@@ -85,6 +86,34 @@ export function check(obj: KObject, ctx: Partial<RuleContext> = {}, defaults = t
 
 export function findingsOf(obj: KObject, rule: string, ctx: Partial<RuleContext> = {}, defaults = true): Finding[] {
   return check(obj, ctx, defaults).findings.filter((f) => f.rule === rule);
+}
+
+/** What a table row expects of one rule; a row without it expects the rule not to fire. */
+export interface Expected {
+  path: string;
+  severity: Severity;
+  message?: RegExp;
+  fix?: RegExp;
+  /** How many findings of the rule (default 1). */
+  count?: number;
+}
+
+/**
+ * Asserts one rule's findings against a table row: none when `expect` is undefined, else `count` (default 1)
+ * findings, one of them at `expect.path` with the severity and matching message and fix. Returns that finding.
+ */
+export function assertFindings(found: Finding[], expect: Expected | undefined, noneMessage?: string): Finding | undefined {
+  if (!expect) {
+    assert.deepEqual(found, [], noneMessage);
+    return undefined;
+  }
+  assert.equal(found.length, expect.count ?? 1, JSON.stringify(found));
+  const f = found.find((x) => x.path === expect.path);
+  assert.ok(f, `finding at ${expect.path}: ${JSON.stringify(found)}`);
+  assert.equal(f.severity, expect.severity);
+  if (expect.message) assert.match(f.message, expect.message);
+  if (expect.fix) assert.match(f.fix ?? '', expect.fix);
+  return f;
 }
 
 /** Defaults `obj`, then defaults the result again: the second patch must be empty. */

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { RuleContext } from '../../../../src/engine/context.ts';
-import type { KObject, Severity } from '../../../../src/engine/types.ts';
-import { API, check, findingsOf, topologyOf } from './harness.ts';
+import type { KObject } from '../../../../src/engine/types.ts';
+import { API, assertFindings, check, type Expected, findingsOf, topologyOf } from './harness.ts';
 
 function iss(spec: Record<string, unknown>): KObject {
   return { apiVersion: API, kind: 'ImportedServiceSet', metadata: { name: 'red-mesh', namespace: 'green-mesh-system' }, spec };
@@ -15,7 +15,7 @@ interface Case {
   name: string;
   spec: Record<string, unknown>;
   ctx?: Partial<RuleContext>;
-  expect?: { path: string; severity: Severity; message?: RegExp; fix?: RegExp; count?: number };
+  expect?: Expected;
 }
 
 const table: Record<string, Case[]> = {
@@ -112,17 +112,7 @@ describe('ImportedServiceSet validation', () => {
     for (const c of cases) {
       test(`${rule}: ${c.name}`, () => {
         const found = findingsOf(iss(c.spec), rule, c.ctx ?? {});
-        if (!c.expect) {
-          assert.deepEqual(found, []);
-          return;
-        }
-        const e = c.expect;
-        assert.equal(found.length, e.count ?? 1, JSON.stringify(found));
-        const f = found.find((x) => x.path === e.path);
-        assert.ok(f, `finding at ${e.path}: ${JSON.stringify(found)}`);
-        assert.equal(f.severity, e.severity);
-        if (e.message) assert.match(f.message, e.message);
-        if (e.fix) assert.match(f.fix ?? '', e.fix);
+        assertFindings(found, c.expect);
       });
     }
   }
