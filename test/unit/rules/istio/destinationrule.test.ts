@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import type { RuleContext } from '../../../../src/engine/context.ts';
 import type { Severity } from '../../../../src/engine/types.ts';
 import { buildTopology } from '../../../../src/topology/index.ts';
-import { check, dr, findingsOf, LEVEL_PATH, LEVELS, lls, SEED_OD, seed003Topology, twice } from './helpers.ts';
+import { assertFindingAt, check, dr, findingsOf, LEVEL_PATH, LEVELS, lls, SEED_OD, seed003Topology, twice } from './helpers.ts';
 
 const INJECT = 'istio-dr/inject-outlier-detection';
 const NEEDS_OD = 'istio-dr/failover-needs-outlier-detection';
@@ -487,11 +487,7 @@ describe('DestinationRule rules, every case at every policy level', () => {
     for (const level of LEVELS) {
       test(`${c.rule}: ${c.name} (${level})`, () => {
         const found = findingsOf(dr(c.policy, level), c.rule, ctxFor(c), c.defaults ?? true);
-        const f = found.find((x) => x.path === LEVEL_PATH[level] + c.sub);
-        assert.ok(f, `expected ${c.rule} at ${LEVEL_PATH[level] + c.sub}, got ${JSON.stringify(found)}`);
-        assert.equal(f.severity, c.severity);
-        assert.match(f.message, c.message);
-        assert.match(f.fix ?? '', c.fix);
+        const f = assertFindingAt(found, c.rule, LEVEL_PATH[level] + c.sub, c);
         assert.ok(!f.message.includes('\n') && !(f.fix ?? '').includes('\n'), 'one line');
       });
     }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { KObject, Severity } from '../../../../src/engine/types.ts';
 import { hostsCoverLocal } from '../../../../src/rules/istio/gateway.ts';
-import { check, findingsOf, twice } from './helpers.ts';
+import { assertFindingAt, check, findingsOf, twice } from './helpers.ts';
 
 const DEFAULTER = 'istio-gw/default-auto-passthrough-server';
 
@@ -116,12 +116,7 @@ const valid: Array<{ rule: string; name: string; gw: KObject; defaults?: boolean
 describe('Gateway rules', () => {
   for (const c of invalid) {
     test(`${c.rule}: ${c.name}`, () => {
-      const found = findingsOf(c.gw, c.rule, {}, c.defaults ?? true);
-      const f = found.find((x) => x.path === c.path);
-      assert.ok(f, `expected ${c.rule} at ${c.path}, got ${JSON.stringify(found)}`);
-      assert.equal(f.severity, c.severity);
-      assert.match(f.message, c.message);
-      assert.match(f.fix ?? '', c.fix);
+      assertFindingAt(findingsOf(c.gw, c.rule, {}, c.defaults ?? true), c.rule, c.path, c);
     });
   }
   for (const v of valid) {

@@ -2,13 +2,14 @@
 // traffic policy fragment at each DestinationRule policy level, and evaluating a set of documents the
 // way `meshguard check` does (a MeshTopology among them is the topology, all of them the inventory).
 
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import type { InventoryView, RuleContext, TopologyView } from '../../../../src/engine/context.ts';
 import { defaultContext } from '../../../../src/engine/context.ts';
 import { evaluate, runRule, type Evaluation } from '../../../../src/engine/evaluate.ts';
 import { applyPatch } from '../../../../src/engine/patch.ts';
-import { splitApiVersion, type Finding, type KObject } from '../../../../src/engine/types.ts';
+import { splitApiVersion, type Finding, type KObject, type Severity } from '../../../../src/engine/types.ts';
 import { buildRegistry } from '../../../../src/rules/index.ts';
 import { buildTopology } from '../../../../src/topology/index.ts';
 
@@ -27,6 +28,16 @@ export function findingsOf(obj: KObject, rule: string, ctx: Partial<RuleContext>
 
 export function errorsOf(obj: KObject, ctx: Partial<RuleContext> = {}, defaults = true): Finding[] {
   return check(obj, ctx, defaults).findings.filter((f) => f.severity === 'error');
+}
+
+/** Asserts that one of `rule`'s findings is at `path` with the wanted severity, message and fix; returns it. */
+export function assertFindingAt(found: Finding[], rule: string, path: string, want: { severity: Severity; message: RegExp; fix: RegExp }): Finding {
+  const f = found.find((x) => x.path === path);
+  assert.ok(f, `expected ${rule} at ${path}, got ${JSON.stringify(found)}`);
+  assert.equal(f.severity, want.severity);
+  assert.match(f.message, want.message);
+  assert.match(f.fix ?? '', want.fix);
+  return f;
 }
 
 /** Defaults `obj`, then defaults the stored result again: the second patch must be empty. */

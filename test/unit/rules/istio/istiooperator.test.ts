@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import type { RuleContext } from '../../../../src/engine/context.ts';
 import type { KObject, Severity } from '../../../../src/engine/types.ts';
 import { buildTopology } from '../../../../src/topology/index.ts';
-import { check, findingsOf } from './helpers.ts';
+import { assertFindingAt, check, findingsOf } from './helpers.ts';
 
 const NET = 'my-project-cluster-1-net';
 
@@ -154,12 +154,7 @@ function ctxFor(c: { topology?: boolean }): Partial<RuleContext> {
 describe('IstioOperator rules', () => {
   for (const c of invalid) {
     test(`${c.rule}: ${c.name}`, () => {
-      const found = findingsOf(c.obj, c.rule, ctxFor(c));
-      const f = found.find((x) => x.path === c.path);
-      assert.ok(f, `expected ${c.rule} at ${c.path}, got ${JSON.stringify(found)}`);
-      assert.equal(f.severity, c.severity);
-      assert.match(f.message, c.message);
-      assert.match(f.fix ?? '', c.fix);
+      assertFindingAt(findingsOf(c.obj, c.rule, ctxFor(c)), c.rule, c.path, c);
     });
   }
   for (const v of valid) {
