@@ -13,14 +13,13 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { startControlPlane, type ControlPlane } from './harness/controlplane.ts';
-import { CHART } from './harness/meshguard.ts';
+import { CHART, MAIN, startMeshguard, type Meshguard } from './harness/meshguard.ts';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { auditClients } from '../../src/audit/clients.ts';
 import { loadKubeConfig } from '../../src/kube/client.ts';
 import { LeaderElector } from '../../src/kube/lease.ts';
 import { memoryLogger } from '../helpers/log.ts';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 const TOPOLOGY_CRD = fileURLToPath(new URL('../../charts/meshguard/crds/meshtopology.yaml', import.meta.url));
 
@@ -92,54 +91,11 @@ const identityOf = (mg: Replica) => String(mg.logs().find((l) => l.event === 'au
 const scans = (mg: Replica, outcome = 'complete') => mg.logs().filter((l) => l.event === 'audit.scan' && l.outcome === outcome);
 const started = (mg: Replica) => mg.logs().filter((l) => l.event === 'audit.scan.started');
 
-interface Replica {
-  healthPort: number;
-  logs: () => Array<Record<string, unknown>>;
-  /** SIGTERM, and the exit code. */
-  stop: () => Promise<number | null>;
-  /** SIGKILL: a crash, nothing released. */
-  kill: () => Promise<void>;
-}
+type Replica = Meshguard;
 
-/** `meshguard serve` as a child process (like the harness' startMeshguard, plus the pid for SIGKILL). */
+/** A `meshguard serve` replica (the harness' startMeshguard), stopped at the end; returned once it listens, not once ready (a narrow ServiceAccount's informers may never sync). */
 async function serve(args: string[], kubeconfig = cp.kubeconfig): Promise<Replica> {
-  const child = spawn(process.execPath, [
-    MAIN, 'serve', '--tls-cert', cp.webhookTls.certFile, '--tls-key', cp.webhookTls.keyFile,
-    '--port', '0', '--health-port', '0', '--host', '127.0.0.1', '--kubeconfig', kubeconfig, '--lease-namespace', LEASE_NS, ...args,
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: Array<Record<string, unknown>> = [];
-  let buf = '';
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  child.stdout.on('data', (d: Buffer) => {
-    buf += d.toString();
-    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      try {
-        lines.push(JSON.parse(line));
-      } catch {
-        lines.push({ raw: line });
-      }
-    }
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const up = await Promise.race([
-    waitFor('server.started', () => lines.find((l) => l.event === 'server.started'), 30_000, 20),
-    exited.then((code) => Promise.reject(new Error(`meshguard exited ${code}: ${stderr}`))),
-  ]);
-  const replica: Replica = {
-    healthPort: Number(up.healthPort),
-    logs: () => lines,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      return exited;
-    },
-    kill: async () => {
-      child.kill('SIGKILL');
-      await exited;
-    },
-  };
+  const replica = await startMeshguard(cp, { kubeconfig, waitReady: false, args: ['--lease-namespace', LEASE_NS, ...args] });
   running.push(replica);
   return replica;
 }

@@ -2,12 +2,11 @@
 // certificate, and the chart installed with webhook.url pointing at it (the harness plays cainjector).
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ControlPlane } from './controlplane.ts';
 
-const MAIN = fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url));
+export const MAIN = fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url));
 export const CHART = fileURLToPath(new URL('../../../charts/meshguard', import.meta.url));
 
 export interface Meshguard {
@@ -16,18 +15,33 @@ export interface Meshguard {
   url: string;
   /** Parsed JSON log lines so far. */
   logs: () => Array<Record<string, unknown>>;
+  /** SIGTERM (unless it has already exited), and the exit code. */
   stop: () => Promise<number | null>;
+  /** SIGKILL: a crash, nothing released. */
+  kill: () => Promise<void>;
 }
 
-export async function startMeshguard(cp: ControlPlane, opts: { port?: number; mode?: string; args?: string[]; env?: Record<string, string> } = {}): Promise<Meshguard> {
+export interface StartOptions {
+  port?: number;
+  mode?: string;
+  args?: string[];
+  env?: Record<string, string>;
+  /** Kubeconfig to serve with (default: the control plane's admin one). */
+  kubeconfig?: string;
+  /** Wait for /readyz (certificate loaded, informers synced) before returning (default true); false: return once it listens. */
+  waitReady?: boolean;
+}
+
+export async function startMeshguard(cp: ControlPlane, opts: StartOptions = {}): Promise<Meshguard> {
   const args = [
     MAIN, 'serve',
     '--tls-cert', cp.webhookTls.certFile, '--tls-key', cp.webhookTls.keyFile,
     '--port', String(opts.port ?? 0), '--health-port', '0', '--host', '127.0.0.1',
-    '--kubeconfig', cp.kubeconfig, '--mode', opts.mode ?? 'enforce',
+    '--kubeconfig', opts.kubeconfig ?? cp.kubeconfig, '--mode', opts.mode ?? 'enforce',
     ...(opts.args ?? []),
   ];
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const lines: Array<Record<string, unknown>> = [];
   let buf = '';
   let stderr = '';
@@ -65,7 +79,7 @@ export async function startMeshguard(cp: ControlPlane, opts: { port?: number; mo
   const healthPort = Number(started.healthPort);
   // Ready = certificate loaded and informers synced.
   const deadline = Date.now() + 30_000;
-  for (;;) {
+  while (opts.waitReady ?? true) {
     const res = await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined);
     if (res?.status === 200) break;
     if (Date.now() > deadline) throw new Error(`meshguard not ready: ${await res?.text()}`);
@@ -77,10 +91,12 @@ export async function startMeshguard(cp: ControlPlane, opts: { port?: number; mo
     url: `https://127.0.0.1:${port}`,
     logs: () => lines,
     stop: async () => {
-      if (child.exitCode !== null) return child.exitCode;
-      child.kill('SIGTERM');
-      const [code] = await once(child, 'exit');
-      return code as number | null;
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 }
