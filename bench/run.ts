@@ -2,7 +2,7 @@
 //
 //   node bench/run.ts [--soak] [--seconds 8] [--levels 1,16,64,256] [--cli-resources 10000,100000]
 //                     [--cli-timeout 120] [--creates 1000] [--skip admission,cli,apiserver,cidr]
-//                     [--audit-scan] [--source] [--out bench/RESULTS.md]
+//                     [--audit-scan] [--no-heap-limited] [--source] [--out bench/RESULTS.md]
 //
 // 1. Admission over HTTPS with keep-alive: the example mix (bench/lib/bodies.ts) against `meshguard serve`
 //    and against a floor server (bare node:https answering allowed:true), each a child process, at each
@@ -44,6 +44,7 @@ const { values: args } = parseArgs({
     'creates-concurrency': { type: 'string', default: '32' },
     skip: { type: 'string', default: '' },
     'audit-scan': { type: 'boolean', default: false },
+    'no-heap-limited': { type: 'boolean', default: false },
     source: { type: 'boolean', default: false },
     out: { type: 'string', default: join(REPO_ROOT, 'bench/RESULTS.md') },
   },
@@ -93,8 +94,19 @@ interface Admission {
   openLoop?: { rate: number; cap: number; result: LoadResult; cpuUsPerRequest: number };
   idle: Record<string, { rss: number }>;
   final: Record<string, { rss: number; peak: number }>;
-  soak?: Array<{ requests: number; rss: number; rps: number; p99: number }>;
+  soak?: Array<{ requests: number; rss: number; rps: number; p99: number; heapUsed: number; heapTotal: number }>;
   perLabel: Array<{ label: string; n: number; p50: number; p99: number }>;
+  /** The same server with V8's heap capped (what a container memory limit calls for). */
+  heapLimited?: { flags: string; idle: number; levels: Level[] };
+}
+
+const HEAP_FLAGS = '--max-old-space-size=96 --max-semi-space-size=4';
+
+/** V8 heap in use and reserved, from the server's own /metrics (prom-client default metrics). */
+async function heapOf(healthPort: number | undefined): Promise<{ used: number; total: number }> {
+  const text = healthPort ? await fetch(`http://127.0.0.1:${healthPort}/metrics`).then((r) => r.text(), () => '') : '';
+  const g = (n: string) => Number(new RegExp(`^meshguard_nodejs_heap_size_${n}_bytes ([0-9.e+]+)`, 'm').exec(text)?.[1] ?? NaN);
+  return { used: g('used'), total: g('total') };
 }
 
 async function admission(main: string, form: string): Promise<Admission> {
@@ -140,7 +152,8 @@ async function admission(main: string, form: string): Promise<Admission> {
     if (args.soak) {
       const total = Number(args['soak-requests']);
       log(`soak: ${total} requests at c=64 against meshguard`);
-      soak = [{ requests: 0, rss: memoryOf(meshguard.pid).rss, rps: NaN, p99: NaN }];
+      const h0 = await heapOf(meshguard.healthPort);
+      soak = [{ requests: 0, rss: memoryOf(meshguard.pid).rss, rps: NaN, p99: NaN, heapUsed: h0.used, heapTotal: h0.total }];
       let last = performance.now();
       let lastDone = 0;
       await runLoad({
@@ -150,17 +163,36 @@ async function admission(main: string, form: string): Promise<Admission> {
         concurrency: 64,
         requests: total,
         every: {
-          n: 100_000,
-          fn: (done, lat) => {
+          n: Math.min(100_000, Math.max(1000, Math.floor(total / 10))),
+          fn: async (done, lat) => {
             const now = performance.now();
             const window = summarize(lat.subarray(lastDone, done));
-            soak!.push({ requests: done, rss: memoryOf(meshguard.pid).rss, rps: ((done - lastDone) / (now - last)) * 1000, p99: window.p99 });
-            log(`soak ${done}: RSS ${mib(memoryOf(meshguard.pid).rss)} MiB`);
-            last = now;
+            const heap = await heapOf(meshguard.healthPort);
+            soak!.push({ requests: done, rss: memoryOf(meshguard.pid).rss, rps: ((done - lastDone) / (now - last)) * 1000, p99: window.p99, heapUsed: heap.used, heapTotal: heap.total });
+            log(`soak ${done}: RSS ${mib(memoryOf(meshguard.pid).rss)} MiB, heap ${mib(heap.used)}/${mib(heap.total)} MiB`);
+            last = performance.now();
             lastDone = done;
           },
         },
       });
+    }
+    // The same server with V8's heap capped, at the two highest levels: RSS with and without the cap.
+    let heapLimited: Admission['heapLimited'];
+    if (!args['no-heap-limited']) {
+      const limited = await startMeshguardChild({ main, cert: certs.cert, key: certs.key, topology: topologyFile, env: { NODE_OPTIONS: HEAP_FLAGS } });
+      try {
+        heapLimited = { flags: HEAP_FLAGS, idle: memoryOf(limited.pid).rss, levels: [] };
+        await runLoad({ port: limited.port, ca: certs.caPem, bodies: mix.bodies, concurrency: 16, durationMs: Number(args.warmup) * 1000 });
+        for (const c of args.levels.split(',').map(Number).slice(-2)) {
+          const cpu0 = cpuSecondsOf(limited.pid);
+          const load1 = os.loadavg()[0] as number;
+          const result = await runLoad({ port: limited.port, ca: certs.caPem, bodies: mix.bodies, concurrency: c, durationMs: seconds, offset });
+          heapLimited.levels.push({ concurrency: c, server: 'meshguard (heap capped)', result, cpuUsPerRequest: ((cpuSecondsOf(limited.pid) - cpu0) / Math.max(1, result.requests)) * 1e6, rssAfter: memoryOf(limited.pid).rss, load1 });
+          log(`c=${c} meshguard with ${HEAP_FLAGS}: ${result.rps.toFixed(0)} req/s, RSS ${mib(memoryOf(limited.pid).rss)} MiB`);
+        }
+      } finally {
+        await limited.stop();
+      }
     }
     // Service time per kind: the concurrency-1 level (no queueing), or the lowest level run.
     const lowest = Math.min(...levels.map((l) => l.concurrency));
@@ -177,6 +209,7 @@ async function admission(main: string, form: string): Promise<Admission> {
     const result: Admission = { mix, levels, idle, final, perLabel };
     if (openLoop) result.openLoop = openLoop;
     if (soak) result.soak = soak;
+    if (heapLimited) result.heapLimited = heapLimited;
     return result;
   } finally {
     for (const s of servers) await s.stop();
@@ -284,7 +317,10 @@ function render(ctx: {
   const bestRatio = adm ? Math.max(...adm.levels.filter((l) => l.server === 'meshguard').map((l) => l.result.rps / (flAt(l.concurrency)?.result.rps ?? Infinity))) : undefined;
   const rssEnd = adm?.final.meshguard;
   const soak = adm?.soak;
-  const soakGrowth = soak && soak.length > 3 ? (soak.at(-1)!.rss - soak[2]!.rss) : undefined;
+  // Baseline: the sample at 200k requests (after warm-up and heap growth), or the first one after the start.
+  const soakBase = soak ? (soak.find((x) => x.requests >= 200_000 && x !== soak.at(-1)) ?? soak[1]) : undefined;
+  const soakEnd = soak && soak.length > 1 ? soak.at(-1) : undefined;
+  const soakGrowth = soakBase && soakEnd && soakBase !== soakEnd ? soakEnd.rss - soakBase.rss : undefined;
 
   p('## Summary');
   p();
@@ -297,7 +333,11 @@ function render(ctx: {
     p(`| throughput vs floor, best level | ${bestRatio === undefined ? '–' : `${(bestRatio * 100).toFixed(0)} %`} | ≥ 60 % | ${verdict(bestRatio === undefined ? undefined : bestRatio >= 0.6)} |`);
     p(`| server CPU per request, meshguard vs floor (c=64) | ${m64 && f64 ? `${m64.cpuUsPerRequest.toFixed(0)} µs vs ${f64.cpuUsPerRequest.toFixed(0)} µs` : '–'} | – | figure |`);
     p(`| meshguard RSS idle → after the run (peak) | ${mib(adm.idle.meshguard?.rss ?? NaN)} → ${mib(rssEnd?.rss ?? NaN)} MiB (peak ${mib(rssEnd?.peak ?? NaN)}) | ≤ 150 MiB | ${verdict(rssEnd ? rssEnd.peak <= 150 * MiB : undefined)} |`);
-    p(`| RSS flat over 1M requests | ${soak ? `${mib(soak[2]?.rss ?? NaN)} MiB at ${soak[2]?.requests} → ${mib(soak.at(-1)!.rss)} MiB at ${soak.at(-1)!.requests} (${soakGrowth! >= 0 ? '+' : ''}${mib(soakGrowth!)} MiB)` : 'run with --soak'} | flat (≤ 5 % growth after 200k) | ${soak ? verdict(soakGrowth! <= 0.05 * soak[2]!.rss) : 'not measured'} |`);
+    if (adm.heapLimited) {
+      const hl = adm.heapLimited.levels;
+      p(`| meshguard RSS with V8's heap capped (\`${adm.heapLimited.flags}\`), idle → after c=${hl.map((l) => l.concurrency).join('/')} | ${mib(adm.heapLimited.idle)} → ${hl.map((l) => mib(l.rssAfter)).join(' / ')} MiB at ${hl.map((l) => `${l.result.rps.toFixed(0)} req/s`).join(' / ')} | ≤ 150 MiB | ${verdict(hl.every((l) => l.rssAfter <= 150 * MiB))} |`);
+    }
+    p(`| RSS flat over the soak | ${soakGrowth !== undefined ? `${mib(soakBase!.rss)} MiB at ${soakBase!.requests.toLocaleString('en')} → ${mib(soakEnd!.rss)} MiB at ${soakEnd!.requests.toLocaleString('en')} requests (${soakGrowth >= 0 ? '+' : ''}${mib(soakGrowth)} MiB; V8 heap in use ${mib(soakBase!.heapUsed)} → ${mib(soakEnd!.heapUsed)} MiB)` : 'run with --soak'} | flat after 1M (≤ 5 % growth after 200k) | ${soakGrowth !== undefined ? verdict(soakGrowth <= 0.05 * soakBase!.rss) : 'not measured'} |`);
     p(`| errors (non-200, uid not echoed, transport) | ${adm.levels.reduce((s, l) => s + (l.result.requests - l.result.ok), 0)} of ${adm.levels.reduce((s, l) => s + l.result.requests, 0)} | 0 | ${verdict(adm.levels.every((l) => l.result.ok === l.result.requests))} |`);
   }
   for (const c of ctx.cli ?? []) {
@@ -330,6 +370,11 @@ function render(ctx: {
       const e = l.result.requests - l.result.ok;
       p(`| ${l.concurrency} | ${l.server} | ${l.result.rps.toFixed(0)} | ${ms(l.result.latencyMs.p50)} | ${ms(l.result.latencyMs.p90)} | ${ms(l.result.latencyMs.p99)} | ${ms(l.result.latencyMs.max)} | ${e}${e ? ` ${JSON.stringify(l.result.errors)}` : ''} | ${l.cpuUsPerRequest.toFixed(0)} | ${mib(l.rssAfter)} | ${l.load1.toFixed(1)} |`);
     }
+    for (const l of adm.heapLimited?.levels ?? []) {
+      const e = l.result.requests - l.result.ok;
+      p(`| ${l.concurrency} | ${l.server} | ${l.result.rps.toFixed(0)} | ${ms(l.result.latencyMs.p50)} | ${ms(l.result.latencyMs.p90)} | ${ms(l.result.latencyMs.p99)} | ${ms(l.result.latencyMs.max)} | ${e} | ${l.cpuUsPerRequest.toFixed(0)} | ${mib(l.rssAfter)} | ${l.load1.toFixed(1)} |`);
+    }
+    if (adm.heapLimited) p(`\n"heap capped" is the same server started with NODE_OPTIONS=\`${adm.heapLimited.flags}\` (idle RSS ${mib(adm.heapLimited.idle)} MiB).`);
     p();
     p('| concurrency | meshguard / floor throughput |');
     p('|---|---|');
@@ -354,9 +399,11 @@ function render(ctx: {
       p();
       p('### Soak (c=64)');
       p();
-      p('| requests | RSS (MiB) | req/s in window | p99 ms in window |');
-      p('|---|---|---|---|');
-      for (const s of adm.soak) p(`| ${s.requests.toLocaleString('en')} | ${mib(s.rss)} | ${ms(s.rps, 0)} | ${ms(s.p99)} |`);
+      p('RSS next to the V8 heap in use and reserved (from meshguard\'s /metrics): RSS that follows the reserved heap while the heap in use stays level is V8 sizing its heap for an unconstrained process, not a leak.');
+      p();
+      p('| requests | RSS (MiB) | V8 heap used / reserved (MiB) | req/s in window | p99 ms in window |');
+      p('|---|---|---|---|---|');
+      for (const s of adm.soak) p(`| ${s.requests.toLocaleString('en')} | ${mib(s.rss)} | ${mib(s.heapUsed)} / ${mib(s.heapTotal)} | ${ms(s.rps, 0)} | ${ms(s.p99)} |`);
     }
     p();
   }
