@@ -21,10 +21,16 @@ function where(f: Finding): string {
   return f.path === '' || f.message.startsWith(`set ${dotted(f.path)}=`) ? '' : ` at ${dotted(f.path)}`;
 }
 
+/** Error lines in one denial; the apiserver hands the whole message to kubectl, so it must stay bounded. */
+export const MAX_DENIAL_LINES = 20;
+
 /** `meshguard denied <Kind> <ns>/<name>: [<rule>] <message> at <path>. Fix: <fix>`, one line per error finding. */
 export function denialMessage(obj: ObjectLabel, errors: readonly Finding[]): string {
-  return errors
-    .map((f) => `meshguard denied ${objectLabel(obj)}: [${f.rule}] ${stripDot(f.message)}${where(f)}.${f.fix ? ` Fix: ${f.fix}` : ''}`)
+  const shown = errors.slice(0, MAX_DENIAL_LINES);
+  const more = errors.length - shown.length;
+  return shown
+    .map((f) => truncate(`meshguard denied ${objectLabel(obj)}: [${f.rule}] ${stripDot(f.message)}${where(f)}.${f.fix ? ` Fix: ${f.fix}` : ''}`, 2048))
+    .concat(more > 0 ? [`meshguard denied ${objectLabel(obj)}: +${more} more errors (run meshguard check for all)`] : [])
     .join('\n');
 }
 

@@ -49,6 +49,8 @@ function keepRunning<T extends KubernetesObject>(name: string, informer: Inf<T>,
   informer.on('error', (err) => {
     log.warn({ event: 'informer.error', informer: name, status: statusOf(err), retryMs: delay }, String(err?.message ?? err));
     restart();
+    // Back off while the apiserver keeps failing; a successful restart resets it.
+    delay = Math.min(delay * 2, 30_000);
   });
   return {
     ...w,

@@ -3,7 +3,7 @@
 
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import type { AdmissionState } from '../admission/handle.ts';
 import type { Mode } from '../admission/mode.ts';
 import { DEFAULT_CONFIG, parseConfig, type MeshguardConfig } from '../config/config.ts';
@@ -27,11 +27,9 @@ export interface ServeOptions {
   bodyLimit?: number;
   /** Seconds to finish in-flight requests after SIGTERM. */
   shutdownGraceSeconds?: number;
-  /**
-   * Seconds to keep serving after SIGTERM, answering with `Connection: close`, before the listener
-   * closes. Keep-alive clients (the apiserver) then leave their sockets cleanly instead of racing a close.
-   */
-  drainSeconds?: number;
+  /** Header and whole-request timeouts against slow clients (defaults 10 s and 15 s). */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
   certPollMs?: number;
   log: Logger;
   /** Shared with the context sources so one /metrics shows everything. */
@@ -101,14 +99,18 @@ export async function startServer(opts: ServeOptions, sources: readonly ContextS
 
   const certs = new CertSource(opts.tlsCert, opts.tlsKey, { log, metrics, ...(opts.certPollMs ? { pollMs: opts.certPollMs } : {}) });
   const app = createAdmissionApp({ registry, mode: () => opts.mode, state, log, metrics, bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT });
-  const server = https.createServer({ minVersion: TLS_MIN_VERSION, ciphers: TLS12_CIPHERS, honorCipherOrder: true }, app);
+  const server = https.createServer(
+    // Node checks the header/request timeouts only every connectionsCheckingInterval (30 s by default).
+    { minVersion: TLS_MIN_VERSION, ciphers: TLS12_CIPHERS, honorCipherOrder: true, connectionsCheckingInterval: 1000 },
+    app,
+  );
   certs.onChange((pair) => server.setSecureContext({ cert: pair.cert, key: pair.key, minVersion: TLS_MIN_VERSION, ciphers: TLS12_CIPHERS }));
   await certs.reload();
   certs.start();
 
   // Slow or idle clients are cut off: the apiserver sends a whole request at once and gives up after 30 s.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 15_000;
+  server.headersTimeout = opts.headersTimeoutMs ?? 10_000;
+  server.requestTimeout = opts.requestTimeoutMs ?? 15_000;
   server.keepAliveTimeout = 65_000;
   server.timeout = 30_000;
 
@@ -116,7 +118,7 @@ export async function startServer(opts: ServeOptions, sources: readonly ContextS
     { name: 'tls-certificate', ready: () => certs.current !== undefined },
     ...sources.map((s) => ({ name: s.name, ready: s.ready })),
   ];
-  const health = http.createServer(createHealthApp(metrics, checks));
+  const health = http.createServer({ connectionsCheckingInterval: 1000 }, createHealthApp(metrics, checks));
   health.headersTimeout = 10_000;
   health.requestTimeout = 15_000;
 
@@ -138,16 +140,21 @@ export async function startServer(opts: ServeOptions, sources: readonly ContextS
     (closing ??= (async () => {
       log.info({ event: 'server.stopping' }, 'draining in-flight requests');
       draining = true;
-      await new Promise((r) => setTimeout(r, (opts.drainSeconds ?? 2) * 1000));
       const grace = (opts.shutdownGraceSeconds ?? 20) * 1000;
-      const drained = Promise.all([close(server), close(health)]);
-      server.closeIdleConnections();
-      health.closeIdleConnections();
+      // net.Server#close only stops listening; http.Server#close would also drop idle keep-alive sockets at
+      // once, resetting a request a client has just put on the wire. Idle sockets are swept a moment later
+      // instead; active ones close themselves after answering with `Connection: close`.
+      const drained = Promise.all([stopListening(server), stopListening(health)]);
+      const sweep = setInterval(() => {
+        server.closeIdleConnections();
+        health.closeIdleConnections();
+      }, 1000);
       const timer = setTimeout(() => {
         server.closeAllConnections();
         health.closeAllConnections();
       }, grace);
       await drained;
+      clearInterval(sweep);
       clearTimeout(timer);
       certs.stop();
       configFile?.stop();
@@ -167,6 +174,6 @@ function listen(server: http.Server, port: number, host: string): Promise<void> 
   });
 }
 
-function close(server: http.Server): Promise<void> {
-  return new Promise((resolve) => server.close(() => resolve()));
+function stopListening(server: http.Server): Promise<void> {
+  return new Promise((resolve) => net.Server.prototype.close.call(server, () => resolve()));
 }

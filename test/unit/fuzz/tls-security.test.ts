@@ -39,9 +39,9 @@ interface Servers {
   pair: Pair;
 }
 
-async function servers(pair: Pair, certPollMs?: number): Promise<Servers> {
+async function servers(pair: Pair, certPollMs?: number, timeouts: { headersTimeoutMs?: number; requestTimeoutMs?: number } = {}): Promise<Servers> {
   const { log } = memoryLogger('silent');
-  const meshguard = await startServer({ tlsCert: pair.cert, tlsKey: pair.key, port: 0, healthPort: 0, host: '127.0.0.1', mode: 'enforce', log, shutdownGraceSeconds: 1, ...(certPollMs ? { certPollMs } : {}) });
+  const meshguard = await startServer({ tlsCert: pair.cert, tlsKey: pair.key, port: 0, healthPort: 0, host: '127.0.0.1', mode: 'enforce', log, shutdownGraceSeconds: 1, ...timeouts, ...(certPollMs ? { certPollMs } : {}) });
   const permissive = tls.createServer({ cert: readFileSync(pair.cert), key: readFileSync(pair.key), minVersion: 'TLSv1', ciphers: 'ALL:eNULL:@SECLEVEL=0', dhparam: 'auto' }, (s) => s.end());
   permissive.on('tlsClientError', () => undefined);
   await new Promise<void>((r) => permissive.listen(0, '127.0.0.1', r));
@@ -156,11 +156,12 @@ describe('TLS: protocol versions and cipher suites', () => {
   });
 });
 
-// Node enforces headersTimeout/requestTimeout from a sweep that runs every `connectionsCheckingInterval`
-// (30 s unless the server sets it), so a slow client is cut off between the timeout and timeout + 30 s.
-const HEADERS_TIMEOUT_MS = 10_000;
-const REQUEST_TIMEOUT_MS = 15_000;
-const SWEEP_MS = 30_000;
+// Node enforces headersTimeout/requestTimeout from a sweep every `connectionsCheckingInterval`; the server
+// sets it to 1 s, so a slow client is cut off between the timeout and timeout + 1 s. Short timeouts here
+// keep the test fast; production defaults are 10 s and 15 s.
+const HEADERS_TIMEOUT_MS = 2_000;
+const REQUEST_TIMEOUT_MS = 3_000;
+const SWEEP_MS = 1_000;
 
 interface SlowResult {
   closedAfterMs: number;
@@ -199,17 +200,17 @@ describe('slow clients', () => {
   let s: Servers | undefined;
   before(async () => {
     const c = makeCerts();
-    s = await servers({ cert: c.cert, key: c.key });
+    s = await servers({ cert: c.cert, key: c.key }, undefined, { headersTimeoutMs: HEADERS_TIMEOUT_MS, requestTimeoutMs: REQUEST_TIMEOUT_MS });
   });
   after(() => close(s));
 
-  test('slowloris headers (1 byte / 500 ms) and a trickled body are cut off with 408 by the header and request timeouts', { timeout: 120_000 }, async (t) => {
+  test('slowloris headers (1 byte / 100 ms) and a trickled body are cut off with 408 by the header and request timeouts', { timeout: 120_000 }, async (t) => {
     const body = JSON.stringify(review({ apiVersion: 'x/v1', kind: 'Unknown', metadata: { name: 'slow' } }));
     const head = `POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Pad: ${'a'.repeat(400)}\r\n\r\n`;
     // Both at once, so the test takes one sweep, not two.
     const [loris, slowBody] = await Promise.all([
-      trickle(s!.meshguard.admissionPort, head, body, 500, 'none'),
-      trickle(s!.meshguard.admissionPort, head, body, 500, 'head'),
+      trickle(s!.meshguard.admissionPort, head, body, 100, 'none'),
+      trickle(s!.meshguard.admissionPort, head, body, 100, 'head'),
     ]);
     t.diagnostic(`slowloris headers: closed after ${(loris.closedAfterMs / 1000).toFixed(1)} s, ${loris.bytesSent}/${head.length} header bytes sent; answer ${JSON.stringify(loris.response.split('\r\n')[0])}`);
     t.diagnostic(`trickled body: closed after ${(slowBody.closedAfterMs / 1000).toFixed(1)} s, ${slowBody.bytesSent}/${body.length} body bytes sent; answer ${JSON.stringify(slowBody.response.split('\r\n')[0])}`);
