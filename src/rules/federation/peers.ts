@@ -24,18 +24,13 @@ function nameOf(o: KObject): string | undefined {
   return o.metadata?.name || undefined;
 }
 
-/** Namespaces compare equal when they match or when either is unset (a file applied with `-n`). */
-function sameNamespace(a: string | undefined, b: string | undefined): boolean {
-  return !a || !b || a === b;
-}
-
-function missingPeerText(kind: string, name: string, ns: string, existing: readonly string[]): { message: string; fix: string } {
+function missingPeerText(kind: string, name: string, ns: string, existing: string): { message: string; fix: string } {
   const where = ns ? ` in ${ns}` : '';
   return {
     message: `no ServiceMeshPeer named ${name}${where}: a ${kind} applies to the peer of its name, so Maistra ignores this one`,
     fix:
-      existing.length > 0
-        ? `rename the ${kind} to the peer it is for (${existing.join(', ')}) or create ServiceMeshPeer ${name}${where}`
+      existing !== ''
+        ? `rename the ${kind} to the peer it is for (${existing}) or create ServiceMeshPeer ${name}${where}`
         : `create ServiceMeshPeer ${name}${where}, or rename the ${kind} to the peer it is for`,
   };
 }
@@ -52,24 +47,96 @@ export function serviceSetPeerValidator<T extends KObject>(kind: string): Valida
       if (!name || !peers) return;
       const names = peers.map(nameOf).filter((n): n is string => !!n);
       if (names.includes(name)) return;
-      const t = missingPeerText(kind, name, ns, names);
+      const t = missingPeerText(kind, name, ns, names.join(', '));
       report(ptr('metadata', 'name'), `${t.message} (yet: the peer may be applied next)`, t.fix);
     },
   });
+}
+
+/**
+ * The peers a service set may apply to, indexed once. Namespaces compare equal when they match or when
+ * either is unset (a file applied with `-n`): a set in `ns` sees the peers of `ns` and those without a
+ * namespace; a set without one sees every peer.
+ */
+class PeerIndex {
+  readonly #peers: readonly KObject[];
+  /** Positions in #peers, per namespace; '' holds the peers without one. */
+  readonly #byNs = new Map<string, number[]>();
+  readonly #namesByNs = new Map<string, Set<string>>();
+  readonly #allNames = new Set<string>();
+  readonly #listed = new Map<string | undefined, string>();
+
+  constructor(peers: readonly KObject[]) {
+    this.#peers = peers;
+    peers.forEach((p, i) => {
+      const ns = p.metadata?.namespace || '';
+      const at = this.#byNs.get(ns);
+      if (at) at.push(i);
+      else this.#byNs.set(ns, [i]);
+      const name = nameOf(p);
+      if (!name) return;
+      this.#allNames.add(name);
+      const names = this.#namesByNs.get(ns);
+      if (names) names.add(name);
+      else this.#namesByNs.set(ns, new Set([name]));
+    });
+  }
+
+  /** Whether a peer named `name` is visible from namespace `ns`. */
+  has(name: string, ns: string | undefined): boolean {
+    if (!ns) return this.#allNames.has(name);
+    return !!this.#namesByNs.get(ns)?.has(name) || !!this.#namesByNs.get('')?.has(name);
+  }
+
+  /** The names of the peers visible from `ns`, in input order, joined for a fix text (computed once per namespace). */
+  listed(ns: string | undefined): string {
+    const key = ns || undefined;
+    let text = this.#listed.get(key);
+    if (text === undefined) {
+      text = this.#visible(key)
+        .map((i) => nameOf(this.#peers[i] as KObject))
+        .filter((n): n is string => !!n)
+        .join(', ');
+      this.#listed.set(key, text);
+    }
+    return text;
+  }
+
+  #visible(ns: string | undefined): number[] {
+    if (!ns) return this.#peers.map((_, i) => i);
+    const own = this.#byNs.get(ns) ?? [];
+    const unscoped = this.#byNs.get('') ?? [];
+    // Both are ascending positions: merge them back into input order.
+    const out: number[] = [];
+    let a = 0;
+    let b = 0;
+    while (a < own.length || b < unscoped.length) {
+      const x = own[a];
+      const y = unscoped[b];
+      if (y === undefined || (x !== undefined && x < y)) {
+        out.push(x as number);
+        a++;
+      } else {
+        out.push(y);
+        b++;
+      }
+    }
+    return out;
+  }
 }
 
 export const serviceSetPeerInventory = defineInventoryRule({
   ...SERVICE_SET_PEER,
   check(ctx, report) {
     const peers = ctx.inventory.list(FEDERATION_GROUP, 'ServiceMeshPeer');
+    const index = new PeerIndex(peers);
     for (const kind of SERVICE_SET_KINDS) {
       for (const set of ctx.inventory.list(FEDERATION_GROUP, kind)) {
         const name = nameOf(set);
         if (!name) continue;
         const ns = set.metadata?.namespace;
-        const here = peers.filter((p) => sameNamespace(p.metadata?.namespace, ns));
-        if (here.some((p) => nameOf(p) === name)) continue;
-        const t = missingPeerText(kind, name, ns ?? '', here.map(nameOf).filter((n): n is string => !!n));
+        if (index.has(name, ns)) continue;
+        const t = missingPeerText(kind, name, ns ?? '', index.listed(ns));
         // No peer at all among the inputs: they may simply not have been passed.
         report(set, ptr('metadata', 'name'), t.message, t.fix, peers.length > 0 ? 'error' : 'warning');
       }
@@ -105,18 +172,32 @@ function missingCounterparts(ctx: RuleContext & { inventory: NonNullable<RuleCon
   for (const kind of ['ServiceMeshPeer', ...SERVICE_SET_KINDS]) {
     for (const o of ctx.inventory.list(FEDERATION_GROUP, kind)) if (o.metadata?.namespace) occupied.add(o.metadata.namespace);
   }
+  // Per namespace: the names of its peers and the namespaces they state for their peer meshes. A peer's
+  // counterpart lives in the namespace it states and is named after this mesh or states this namespace.
+  const stated = peers.map((p) => statedPeerNamespace(p, ctx));
+  const namesIn = new Map<string, Set<string>>();
+  const statedIn = new Map<string, Set<string>>();
+  const add = (m: Map<string, Set<string>>, ns: string, v: string) => {
+    const s = m.get(ns);
+    if (s) s.add(v);
+    else m.set(ns, new Set([v]));
+  };
+  peers.forEach((q, i) => {
+    const ns = q.metadata?.namespace as string;
+    add(namesIn, ns, nameOf(q) as string);
+    const st = stated[i];
+    if (st !== undefined) add(statedIn, ns, st);
+  });
   const out: MissingCounterpart[] = [];
-  for (const peer of peers) {
+  peers.forEach((peer, i) => {
     const name = nameOf(peer) as string;
     const namespace = peer.metadata?.namespace as string;
     const local = localMeshName(namespace, ctx);
-    const peerNamespace = statedPeerNamespace(peer, ctx);
-    if (!local || !peerNamespace || peerNamespace === namespace) continue;
-    const found = peers.some(
-      (q) => q.metadata?.namespace === peerNamespace && (nameOf(q) === local.value || statedPeerNamespace(q, ctx) === namespace),
-    );
+    const peerNamespace = stated[i];
+    if (!local || !peerNamespace || peerNamespace === namespace) return;
+    const found = !!namesIn.get(peerNamespace)?.has(local.value) || !!statedIn.get(peerNamespace)?.has(namespace);
     if (!found) out.push({ peer, name, namespace, localMesh: local.value, peerNamespace, visible: occupied.has(peerNamespace) });
-  }
+  });
   return out;
 }
 
