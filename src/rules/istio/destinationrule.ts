@@ -501,12 +501,17 @@ const list = (items: Iterable<string>) => {
   return sorted.length === 0 ? '(none)' : sorted.join(', ');
 };
 
+/** The topology's zones of `region`: walks every zone, so only for a zone that is not in the topology or in another region. */
+const zonesOf = (topo: TopologyView, region: string) => [...topo.zones()].filter((z) => topo.regionOfZone(z) === region);
+
 function zoneProblem(topo: TopologyView, region: string, zone: string): string | undefined {
-  const known = [...topo.zones()].filter((z) => topo.regionOfZone(z) === region);
-  if (known.length === 0 && !topo.zones().has(zone)) return undefined; // the topology states no zones of this region: nothing to compare with
-  if (!topo.zones().has(zone)) return `zone ${JSON.stringify(zone)} is not in the topology; known zones of ${region}: ${list(known)}`;
+  if (!topo.zones().has(zone)) {
+    const known = zonesOf(topo, region);
+    if (known.length === 0) return undefined; // the topology states no zones of this region: nothing to compare with
+    return `zone ${JSON.stringify(zone)} is not in the topology; known zones of ${region}: ${list(known)}`;
+  }
   const zr = topo.regionOfZone(zone);
-  if (zr !== undefined && zr !== region) return `zone ${JSON.stringify(zone)} belongs to region ${zr}, not ${region}; known zones of ${region}: ${list(known)}`;
+  if (zr !== undefined && zr !== region) return `zone ${JSON.stringify(zone)} belongs to region ${zr}, not ${region}; known zones of ${region}: ${list(zonesOf(topo, region))}`;
   return undefined;
 }
 
