@@ -26,7 +26,7 @@ export async function runAuditCommand(opts: { kubeconfig?: string; output: 'text
   }
   for (const f of scan.general) report.add({ file: 'cluster', index: 0 }, f);
   for (const p of scan.problems) process.stderr.write(`meshguard: cannot list ${p.kind}${p.status ? ` (HTTP ${p.status})` : ''}: ${p.message}\n`);
-  if (opts.output === 'json') process.stdout.write(JSON.stringify(report.json()) + '\n');
+  if (opts.output === 'json') report.writeJson((chunk) => process.stdout.write(chunk));
   else process.stdout.write(report.text(process.stdout, Boolean(opts.verbose)));
   // A kind that could not be listed is unreadable input: the findings above may be incomplete or, for
   // cross-object rules, wrong. Same meaning as `check`'s 2.

@@ -77,7 +77,7 @@ export function buildCli(): Command {
     .option('-v, --verbose', 'also print notes (skipped rules)')
     .action(async (paths: string[], opts) => {
       const report = await runCheck(buildRegistry(), inputsOrStdin(paths), { topology: opts.topology, defaults: opts.defaults }, readStdin);
-      if (opts.output === 'json') process.stdout.write(JSON.stringify(report.json()) + '\n');
+      if (opts.output === 'json') report.writeJson((chunk) => process.stdout.write(chunk));
       else process.stdout.write(report.text(process.stdout, Boolean(opts.verbose)));
       process.exitCode = report.errors > 0 ? EXIT_FINDINGS : EXIT_OK;
     });

@@ -60,17 +60,34 @@ export class ReportBuilder {
     return this.#findings.filter((f) => f.severity === 'error').length;
   }
 
+  summary(): CheckReport['summary'] {
+    return {
+      resources: this.#resources,
+      errors: this.errors,
+      warnings: this.#findings.filter((f) => f.severity === 'warning').length,
+    };
+  }
+
   /** Exactly the documented shape: no extra keys, so parsers can rely on it. */
   json(): CheckReport {
-    const findings = this.#findings.map(({ fix: _fix, ...rest }) => rest);
-    return {
-      findings,
-      summary: {
-        resources: this.#resources,
-        errors: findings.filter((f) => f.severity === 'error').length,
-        warnings: findings.filter((f) => f.severity === 'warning').length,
-      },
-    };
+    return { findings: this.#findings.map(documented), summary: this.summary() };
+  }
+
+  /**
+   * The same bytes as `JSON.stringify(json()) + '\n'`, written in pieces: 100k resources give ~300k
+   * findings, and one string of all of them would double the memory at the end of a run.
+   */
+  writeJson(write: (chunk: string) => void): void {
+    const CHUNK = 1 << 20;
+    let buf = '{"findings":[';
+    this.#findings.forEach((f, i) => {
+      buf += (i > 0 ? ',' : '') + JSON.stringify(documented(f));
+      if (buf.length >= CHUNK) {
+        write(buf);
+        buf = '';
+      }
+    });
+    write(`${buf}],"summary":${JSON.stringify(this.summary())}}\n`);
   }
 
   text(stream: NodeJS.WriteStream, verbose: boolean): string {
@@ -84,11 +101,15 @@ export class ReportBuilder {
       const at = f.path && !f.message.startsWith(`set ${dotted(f.path)}=`) ? ` at ${dotted(f.path)}` : '';
       lines.push(`${f.file}:${f.index + 1}: ${sev} ${obj}: [${f.rule}] ${f.message}${at}${f.fix ? `\n    fix: ${f.fix}` : ''}`);
     }
-    const s = this.json().summary;
+    const s = this.summary();
     const infos = this.#findings.filter((f) => f.severity === 'info').length;
     lines.push(
       `${s.resources} resources checked: ${s.errors} errors, ${s.warnings} warnings${infos > 0 && !verbose ? ` (${infos} notes hidden; --verbose shows them)` : ''}`,
     );
     return lines.join('\n') + '\n';
   }
+}
+
+function documented({ fix: _fix, ...rest }: ReportedFinding & { fix?: string }): ReportedFinding {
+  return rest;
 }

@@ -37,6 +37,8 @@ export interface Evaluation {
   defaulted: KObject;
   patch: AddOp[];
   failures: RuleFailure[];
+  /** The object passed the kind's schema (stage 2 runs validators only then). */
+  schemaOk: boolean;
 }
 
 export const SCHEMA_RULE = 'schema/invalid';
@@ -51,9 +53,16 @@ const CONTEXT_HINT: Record<ContextPart, string> = {
 };
 
 export function evaluate(registry: Registry, raw: KObject, ctx: RuleContext, opts: EvaluateOptions): Evaluation {
+  const out = evaluateDefaults(registry, raw, ctx, opts);
+  if (opts.validate) continueWithValidators(out, ctx, opts);
+  return out;
+}
+
+/** Stage 1: kind, depth and schema checks, then the defaulters (when asked) on a clone of the raw object. */
+export function evaluateDefaults(registry: Registry, raw: KObject, ctx: RuleContext, opts: EvaluateOptions): Evaluation {
   const kind = registry.forObject(raw);
-  if (!kind) return { known: false, findings: [], defaulted: raw, patch: [], failures: [] };
-  const out: Evaluation = { known: true, kind, findings: [], defaulted: raw, patch: [], failures: [] };
+  if (!kind) return { known: false, findings: [], defaulted: raw, patch: [], failures: [], schemaOk: false };
+  const out: Evaluation = { known: true, kind, findings: [], defaulted: raw, patch: [], failures: [], schemaOk: false };
   if (nestsDeeperThan(raw, MAX_DEPTH)) {
     out.findings.push({ rule: SCHEMA_RULE, severity: 'error', path: '', message: `the object nests deeper than ${MAX_DEPTH} levels`, fix: 'flatten the object; no mesh resource needs this depth' });
     return out;
@@ -64,6 +73,7 @@ export function evaluate(registry: Registry, raw: KObject, ctx: RuleContext, opt
     out.findings.push(...schemaFindings(parsed.error));
     return out;
   }
+  out.schemaOk = true;
 
   if (opts.defaults && kind.defaulters.length > 0) {
     const clone = structuredClone(raw) as Record<string, unknown>;
@@ -88,18 +98,26 @@ export function evaluate(registry: Registry, raw: KObject, ctx: RuleContext, opt
       for (const op of patch.ops) setIfAbsent(out.defaulted as Record<string, unknown>, op.path, op.value);
     }
   }
+  return out;
+}
 
-  if (opts.validate) {
-    const target = out.defaulted;
-    if (target !== raw) {
-      const reparsed = kind.schema.safeParse(target);
-      if (!reparsed.success) {
-        out.findings.push(...schemaFindings(reparsed.error));
-        return out;
-      }
+/**
+ * Stage 2: the validators on the object as it would be stored. `ctx` may know more than stage 1's did
+ * (the inventory, once every object of a CLI run or an audit scan has been defaulted).
+ */
+export function continueWithValidators(out: Evaluation, ctx: RuleContext, opts: EvaluateOptions): Evaluation {
+  const kind = out.kind;
+  if (!kind || !out.schemaOk) return out;
+  const target = out.defaulted;
+  if (out.patch.length > 0) {
+    const reparsed = kind.schema.safeParse(target);
+    if (!reparsed.success) {
+      out.schemaOk = false;
+      out.findings.push(...schemaFindings(reparsed.error));
+      return out;
     }
-    for (const v of kind.validators) runRule(v, ctx, opts, out, (report) => v.check(target as never, ctx, report));
   }
+  for (const v of kind.validators) runRule(v, ctx, opts, out, (report) => v.check(target as never, ctx, report));
   return out;
 }
 

@@ -2,7 +2,7 @@
 // then the cross-object rules over all of them, with findings attributed back to their objects.
 
 import type { InventoryView, RuleContext } from './context.ts';
-import { evaluate, runRule, type EvaluateOptions, type Evaluation, type RuleFailure } from './evaluate.ts';
+import { continueWithValidators, evaluateDefaults, runRule, type EvaluateOptions, type Evaluation, type RuleFailure } from './evaluate.ts';
 import type { Registry } from './registry.ts';
 import { gkKey, splitApiVersion, type Finding, type KObject } from './types.ts';
 
@@ -38,14 +38,14 @@ export function evaluateInventory<M>(
   contextFor: (object: KObject) => RuleContext,
   opts: EvaluateOptions,
 ): InventoryResult<M> {
-  const firstPass = entries.map((e) => ({ ...e, evaluation: evaluate(registry, e.object, contextFor(e.object), { ...opts, validate: false }) }));
-  const stored = firstPass.map((e) => e.evaluation.defaulted);
-  const inventory = new StaticInventory(stored);
-  const items = firstPass.map((e, i) => {
-    const ctx = { ...contextFor(e.object), inventory };
-    const full = evaluate(registry, e.object, ctx, opts);
-    return { meta: e.meta, object: stored[i] as KObject, evaluation: full };
+  // Defaulters run once per object without the inventory (they judge one object); the validators then
+  // run with the inventory of every object as it would be stored.
+  const items = entries.map((e) => {
+    const evaluation = evaluateDefaults(registry, e.object, contextFor(e.object), opts);
+    return { meta: e.meta, object: evaluation.defaulted, evaluation };
   });
+  const inventory = new StaticInventory(items.map((it) => it.object));
+  if (opts.validate) items.forEach((it, i) => continueWithValidators(it.evaluation, { ...contextFor((entries[i] as { object: KObject }).object), inventory }, opts));
 
   const byObject = new Map<KObject, Finding[]>();
   items.forEach((it) => byObject.set(it.object, it.evaluation.findings));

@@ -18,15 +18,27 @@ export function join(base: string, ...tokens: Array<string | number>): string {
 }
 
 export function parsePointer(pointer: string): string[] {
-  if (pointer === '') return [];
-  if (!pointer.startsWith('/')) throw new Error(`invalid JSON pointer ${JSON.stringify(pointer)}`);
-  return pointer.slice(1).split('/').map(unescapeToken);
+  return [...tokensOf(pointer)];
+}
+
+// Rules set and report the same few hundred pointers over and over (a CLI run: millions of times).
+const TOKEN_CACHE_SIZE = 4096;
+const tokenCache = new Map<string, readonly string[]>();
+
+function tokensOf(pointer: string): readonly string[] {
+  const hit = tokenCache.get(pointer);
+  if (hit) return hit;
+  if (pointer !== '' && !pointer.startsWith('/')) throw new Error(`invalid JSON pointer ${JSON.stringify(pointer)}`);
+  const tokens = Object.freeze(pointer === '' ? [] : pointer.slice(1).split('/').map(unescapeToken));
+  if (tokenCache.size >= TOKEN_CACHE_SIZE) tokenCache.clear();
+  tokenCache.set(pointer, tokens);
+  return tokens;
 }
 
 /** Human form for messages: `/spec/ports/0/name` → `spec.ports[0].name`. */
 export function dotted(pointer: string): string {
   let out = '';
-  for (const t of parsePointer(pointer)) out += /^\d+$/.test(t) ? `[${t}]` : out === '' ? t : `.${t}`;
+  for (const t of tokensOf(pointer)) out += /^\d+$/.test(t) ? `[${t}]` : out === '' ? t : `.${t}`;
   return out;
 }
 
@@ -36,7 +48,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 export function getAt(root: unknown, pointer: string): unknown {
   let cur: unknown = root;
-  for (const t of parsePointer(pointer)) {
+  for (const t of tokensOf(pointer)) {
     if (Array.isArray(cur)) cur = /^\d+$/.test(t) ? cur[Number(t)] : undefined;
     else if (isRecord(cur)) cur = Object.hasOwn(cur, t) ? cur[t] : undefined;
     else return undefined;
@@ -54,11 +66,12 @@ export function hasAt(root: unknown, pointer: string): boolean {
  * so a defaulter can never overwrite or reshape what the user wrote.
  */
 export function setIfAbsent(root: Record<string, unknown>, pointer: string, value: unknown): boolean {
-  const tokens = parsePointer(pointer);
-  const last = tokens.pop();
+  const tokens = tokensOf(pointer);
+  const last = tokens.at(-1);
   if (last === undefined) return false;
   let cur: Record<string, unknown> = root;
-  for (const t of tokens) {
+  for (let i = 0; i < tokens.length - 1; i++) {
+    const t = tokens[i] as string;
     if (Array.isArray(cur)) {
       // Arrays are walked, never grown: a default belongs to an element the user wrote.
       const el: unknown = /^\d+$/.test(t) ? cur[Number(t)] : undefined;

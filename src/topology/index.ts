@@ -8,7 +8,7 @@
 
 import type { ClusterFacts, MeshFacts, TopologyView, VpcFacts, VSwitchFacts } from '../engine/context.ts';
 import { dotted, join, ptr } from '../engine/pointer.ts';
-import type { Finding, KObject } from '../engine/types.ts';
+import { deepFreeze, type Finding, type KObject } from '../engine/types.ts';
 import { canonicalCidr } from '../net/cidr.ts';
 import { regionOfZone as regionByConvention } from '../net/zone.ts';
 import { isMeshTopology, meshTopologySchema, sourceName, type MeshTopology } from './schema.ts';
@@ -212,13 +212,6 @@ class FrozenSet<T> implements ReadonlySet<T> {
   }
 }
 
-function deepFreeze<T>(o: T): T {
-  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
-    for (const v of Object.values(o)) deepFreeze(v);
-    Object.freeze(o);
-  }
-  return o;
-}
 
 function freezeView(tables: Record<EntityKind, Map<string, Merged>>, sources: readonly KObject[]): TopologyView {
   const src = (m: Merged) => sourceName(m.first.object);

@@ -134,8 +134,27 @@ export function vpcZoneSwitches(topo: TopologyView, vpcId: string | undefined): 
 
 /** Whether a mesh lists a cluster, by the cluster's ID or its name (MeshTopology allows either). */
 export function meshHasCluster(topo: TopologyView, mesh: MeshFacts, clusterId: string): boolean {
+  const { listed, resolved } = membersOf(topo, mesh);
+  if (listed.has(clusterId)) return true;
   const target = topo.cluster(clusterId);
-  return mesh.clusters.some((m) => m === clusterId || (target !== undefined && (m === target.id || m === target.name || topo.cluster(m)?.id === target.id)));
+  return target !== undefined && (listed.has(target.id) || (target.name !== undefined && listed.has(target.name)) || resolved.has(target.id));
+}
+
+/** A mesh's cluster entries as written and as resolved to cluster IDs, once per view (a CLI run asks per object). */
+const memberCache = new WeakMap<TopologyView, WeakMap<MeshFacts, { listed: ReadonlySet<string>; resolved: ReadonlySet<string> }>>();
+function membersOf(topo: TopologyView, mesh: MeshFacts) {
+  let perView = memberCache.get(topo);
+  if (!perView) memberCache.set(topo, (perView = new WeakMap()));
+  let members = perView.get(mesh);
+  if (!members) {
+    const resolved = new Set<string>();
+    for (const m of mesh.clusters) {
+      const id = topo.cluster(m)?.id;
+      if (id !== undefined) resolved.add(id);
+    }
+    perView.set(mesh, (members = { listed: new Set(mesh.clusters), resolved }));
+  }
+  return members;
 }
 
 export interface MeshChoice {

@@ -5,7 +5,7 @@
 import { parse as parseYaml } from 'yaml';
 import { ptr } from '../../engine/pointer.ts';
 import { defineKind, defineValidator, type Validator } from '../../engine/rule.ts';
-import type { KObject } from '../../engine/types.ts';
+import { deepFreeze, type KObject } from '../../engine/types.ts';
 import { CROSS_NETWORK_PORT, EAST_WEST_GATEWAY_LABEL_VALUES } from './gateway.ts';
 import { MESH_NETWORK_CHECKS, relText } from './meshnetworks.ts';
 import { configMapSchema, meshNetworksDocumentSchema, serviceSchema, type ConfigMap, type Networks, type Service } from './schema.ts';
@@ -33,6 +33,19 @@ export function isIstioMeshConfigMap(obj: KObject): boolean {
 export function configMapNetworks(cm: ConfigMap): { networks?: Networks; problem?: string } {
   const text = cm.data?.[MESH_NETWORKS_KEY];
   if (text === undefined || text.trim() === '') return {};
+  // Every meshNetworks check and every inventory rule reads the same few ConfigMaps: parse each text once.
+  const cached = networksByText.get(text);
+  if (cached) return cached;
+  const read = deepFreeze(readNetworks(text));
+  if (networksByText.size >= NETWORKS_CACHE_SIZE) networksByText.delete(networksByText.keys().next().value as string);
+  networksByText.set(text, read);
+  return read;
+}
+
+const NETWORKS_CACHE_SIZE = 64;
+const networksByText = new Map<string, { networks?: Networks; problem?: string }>();
+
+function readNetworks(text: string): { networks?: Networks; problem?: string } {
   let doc: unknown;
   try {
     doc = parseYaml(text);

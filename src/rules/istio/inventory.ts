@@ -26,6 +26,15 @@ const objectLabel = (o: KObject) => `${o.kind}/${o.metadata?.namespace ? `${o.me
 
 /** Every meshNetworks document visible: IstioOperators' values.global.meshNetworks and istio ConfigMaps'. */
 export function meshNetworkSources(inventory: InventoryView): Source[] {
+  // Both inventory rules read the same sources; parse every IstioOperator once per inventory.
+  let out = sourcesOf.get(inventory);
+  if (!out) sourcesOf.set(inventory, (out = readSources(inventory)));
+  return out;
+}
+
+const sourcesOf = new WeakMap<InventoryView, Source[]>();
+
+function readSources(inventory: InventoryView): Source[] {
   const out: Source[] = [];
   for (const o of inventory.list(INSTALL_GROUP, 'IstioOperator')) {
     const r = istioOperatorSchema.safeParse(o);
@@ -48,7 +57,8 @@ export function meshNetworkSources(inventory: InventoryView): Source[] {
 }
 
 /** Two sources describe the same mesh unless both state different mesh IDs. */
-const sameMesh = (a: Source, b: Source) => a.meshID === undefined || b.meshID === undefined || a.meshID === b.meshID;
+const sameMeshID = (a: string | undefined, b: string | undefined) => a === undefined || b === undefined || a === b;
+const sameMesh = (a: Source, b: Source) => sameMeshID(a.meshID, b.meshID);
 
 export const crossObjectCidrOverlap = defineInventoryRule({
   id: 'istio-mesh/cross-object-cidr-overlap',
@@ -58,20 +68,34 @@ export const crossObjectCidrOverlap = defineInventoryRule({
   needs: ['inventory'],
   check(ctx, report) {
     const sources = meshNetworkSources(ctx.inventory);
-    const refs: Array<{ s: number; e: EndpointRef; cidr: Cidr }> = [];
+    // Every cluster of a mesh carries a copy of the same meshNetworks, so one range is given to one network
+    // by thousands of objects. Copies never conflict with each other: sweep each (range, network, mesh ID)
+    // once and expand only the pairs that conflict, instead of every overlapping pair of copies.
+    const classes = new Map<string, { cidr: Cidr; network: string; meshID: string | undefined; refs: Ref[] }>();
+    let n = 0;
     sources.forEach((src, s) => {
       for (const e of endpointRefs(src.networks, 'cidr')) {
         const cidr = isPlaceholder(e.value) ? undefined : endpointCidr(e.value).cidr;
-        if (cidr) refs.push({ s, e, cidr });
+        if (!cidr) continue;
+        const key = JSON.stringify([cidr.version, String(cidr.start), cidr.prefix, e.network, src.meshID ?? null]);
+        let c = classes.get(key);
+        if (!c) classes.set(key, (c = { cidr, network: e.network, meshID: src.meshID, refs: [] }));
+        c.refs.push({ n: n++, s, e, cidr });
       }
     });
-    for (const [i, j] of overlapPairs(refs.map((r) => r.cidr))) {
-      const a = refs[i]!;
-      const b = refs[j]!;
-      if (a.s === b.s || a.e.network === b.e.network) continue;
+    const list = [...classes.values()];
+    const conflicts: Array<[Ref, Ref]> = [];
+    for (const [i, j] of overlapPairs(list.map((c) => c.cidr))) {
+      const p = list[i]!;
+      const q = list[j]!;
+      if (p.network === q.network || !sameMeshID(p.meshID, q.meshID)) continue;
+      for (const x of p.refs) for (const y of q.refs) if (x.s !== y.s) conflicts.push(x.n < y.n ? [x, y] : [y, x]);
+    }
+    // In input order; the later object of a pair carries the finding.
+    conflicts.sort(([a1, b1], [a2, b2]) => b1.n - b2.n || a1.n - a2.n);
+    for (const [a, b] of conflicts) {
       const sa = sources[a.s]!;
       const sb = sources[b.s]!;
-      if (!sameMesh(sa, sb)) continue;
       report(
         sb.object,
         sb.pointer(cidrRef(b.e)),
@@ -81,6 +105,14 @@ export const crossObjectCidrOverlap = defineInventoryRule({
     }
   },
 });
+
+interface Ref {
+  /** Order of appearance over all sources. */
+  n: number;
+  s: number;
+  e: EndpointRef;
+  cidr: Cidr;
+}
 
 export const crossObjectRegistryConflict = defineInventoryRule({
   id: 'istio-mesh/cross-object-registry-conflict',
