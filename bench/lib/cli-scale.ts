@@ -14,7 +14,7 @@ import { exampleTopology, exampleTopologyObjects, isTopologyObject, readExampleD
 const REGIONS = ['cn-hangzhou', 'cn-shanghai', 'cn-beijing', 'cn-shenzhen', 'cn-qingdao', 'cn-zhangjiakou', 'cn-huhehaote', 'cn-chengdu', 'cn-hongkong', 'ap-southeast-1'];
 const ZONE_LETTERS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'];
 
-/** 100 VPCs × 10 vSwitches, 1,000 clusters (10 per VPC), 10 meshes of 100 clusters; no overlapping ranges. */
+/** 100 VPCs × 10 vSwitches, 1,000 clusters (10 per VPC), 10 meshes of 100 clusters; no overlapping ranges, no errors. */
 export function scaleTopology(clusters = 1000): KObject {
   const vpcs: unknown[] = [];
   const cl: Array<{ id: string; [k: string]: unknown }> = [];
@@ -37,7 +37,7 @@ export function scaleTopology(clusters = 1000): KObject {
       region,
       vpc: `vpc-scale-${v}`,
       network: `network-${v}`,
-      networkPlugin: 'terway',
+      networkPlugin: 'flannel', // pod ranges of their own, outside the VPC (Terway would take vSwitch addresses)
       zones: [`${region}-${ZONE_LETTERS[c % 10]}`],
       podCIDRs: [`172.${16 + (c >> 8)}.${c & 255}.0/24`],
       serviceCIDRs: [`100.${64 + (c >> 8)}.${c & 255}.0/24`],

@@ -32,7 +32,9 @@ export interface Located {
 }
 
 export class ReportBuilder {
-  readonly #findings: Array<ReportedFinding & { fix?: string }> = [];
+  /** Kept in the documented shape so writing them needs no copy; fixes (text output only) beside them. */
+  readonly #findings: ReportedFinding[] = [];
+  readonly #fixes: Array<string | undefined> = [];
   #resources = 0;
 
   resource(): void {
@@ -40,7 +42,7 @@ export class ReportBuilder {
   }
 
   add(at: Located, f: Finding): void {
-    const r: ReportedFinding & { fix?: string } = {
+    this.#findings.push({
       file: at.file,
       index: at.index,
       apiVersion: at.apiVersion ?? '',
@@ -51,9 +53,8 @@ export class ReportBuilder {
       severity: f.severity,
       path: f.path,
       message: f.message,
-    };
-    if (f.fix) r.fix = f.fix;
-    this.#findings.push(r);
+    });
+    this.#fixes.push(f.fix || undefined);
   }
 
   get errors(): number {
@@ -70,7 +71,7 @@ export class ReportBuilder {
 
   /** Exactly the documented shape: no extra keys, so parsers can rely on it. */
   json(): CheckReport {
-    return { findings: this.#findings.map(documented), summary: this.summary() };
+    return { findings: this.#findings.map((f) => ({ ...f })), summary: this.summary() };
   }
 
   /**
@@ -81,7 +82,7 @@ export class ReportBuilder {
     const CHUNK = 1 << 20;
     let buf = '{"findings":[';
     this.#findings.forEach((f, i) => {
-      buf += (i > 0 ? ',' : '') + JSON.stringify(documented(f));
+      buf += (i > 0 ? ',' : '') + JSON.stringify(f);
       if (buf.length >= CHUNK) {
         write(buf);
         buf = '';
@@ -93,14 +94,15 @@ export class ReportBuilder {
   text(stream: NodeJS.WriteStream, verbose: boolean): string {
     const paint = (style: Parameters<typeof styleText>[0], s: string) => styleText(style, s, { stream });
     const lines: string[] = [];
-    for (const f of this.#findings) {
-      if (f.severity === 'info' && !verbose) continue;
+    this.#findings.forEach((f, i) => {
+      if (f.severity === 'info' && !verbose) return;
+      const fix = this.#fixes[i];
       const sev = f.severity === 'error' ? paint('red', 'error') : f.severity === 'warning' ? paint('yellow', 'warning') : paint('dim', 'info');
       const obj = f.kind ? `${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name}` : '';
       // A defaulting note already names its field ("set spec.x=…"); don't repeat it.
       const at = f.path && !f.message.startsWith(`set ${dotted(f.path)}=`) ? ` at ${dotted(f.path)}` : '';
-      lines.push(`${f.file}:${f.index + 1}: ${sev} ${obj}: [${f.rule}] ${f.message}${at}${f.fix ? `\n    fix: ${f.fix}` : ''}`);
-    }
+      lines.push(`${f.file}:${f.index + 1}: ${sev} ${obj}: [${f.rule}] ${f.message}${at}${fix ? `\n    fix: ${fix}` : ''}`);
+    });
     const s = this.summary();
     const infos = this.#findings.filter((f) => f.severity === 'info').length;
     lines.push(
@@ -108,8 +110,4 @@ export class ReportBuilder {
     );
     return lines.join('\n') + '\n';
   }
-}
-
-function documented({ fix: _fix, ...rest }: ReportedFinding & { fix?: string }): ReportedFinding {
-  return rest;
 }

@@ -1,10 +1,11 @@
 // The one evaluation path behind the webhook, the audit and the CLI:
-// schema check → defaulters (on a clone of the raw object) → validators on the result.
+// schema check → defaulters (on a copy of the raw object, recording their adds) → validators on the result.
 
 import type { z } from 'zod';
 import type { ContextPart, RuleContext } from './context.ts';
-import { additivePatch, type AddOp } from './patch.ts';
-import { dotted, setIfAbsent } from './pointer.ts';
+import { cloneJson } from './clone.ts';
+import { AddRecorder, type AddOp } from './patch.ts';
+import { dotted } from './pointer.ts';
 import type { Registry } from './registry.ts';
 import type { KindSpec, RuleMeta } from './rule.ts';
 import { nestsDeeperThan, type Finding, type KObject, type Severity } from './types.ts';
@@ -76,27 +77,19 @@ export function evaluateDefaults(registry: Registry, raw: KObject, ctx: RuleCont
   out.schemaOk = true;
 
   if (opts.defaults && kind.defaulters.length > 0) {
-    const clone = structuredClone(raw) as Record<string, unknown>;
+    const clone = cloneJson(raw) as Record<string, unknown>;
+    const recorder = new AddRecorder();
     for (const d of kind.defaulters) {
       runRule(d, ctx, opts, out, (report) =>
         d.apply(clone as never, ctx, (path, value, why) => {
-          const done = setIfAbsent(clone, path, value);
+          const done = recorder.set(clone, path, value);
           if (done) report(path, `set ${dotted(path)}=${JSON.stringify(value)}: ${why}`);
           return done;
         }),
       );
     }
-    const patch = additivePatch(raw, clone);
-    for (const r of patch.rejected) {
-      out.failures.push({ rule: 'engine/patch', error: new Error(`defaulting tried to ${r.op} ${r.path}; dropped`) });
-    }
-    out.patch = patch.ops;
-    out.defaulted = patch.ops.length > 0 ? (clone as KObject) : raw;
-    if (patch.rejected.length > 0 && patch.ops.length > 0) {
-      // Rebuild from the raw object so a dropped op cannot leak into what we validate.
-      out.defaulted = structuredClone(raw);
-      for (const op of patch.ops) setIfAbsent(out.defaulted as Record<string, unknown>, op.path, op.value);
-    }
+    out.patch = recorder.ops();
+    out.defaulted = out.patch.length > 0 ? (clone as KObject) : raw;
   }
   return out;
 }

@@ -1,8 +1,10 @@
-// RFC 6902 patch from the raw incoming object to the defaulted one. Only `add` ops of absent paths
-// survive: whatever a defaulter did, the user's fields are never removed or rewritten.
+// RFC 6902 patches of defaulting. Defaulters can only add: every default goes through `AddRecorder.set`,
+// which writes where nothing is (setIfAbsent) and records the `add` operation that amounts to. The patch
+// is therefore only adds of absent paths by construction: it never removes or rewrites a user's field.
 
 import fastJsonPatch from 'fast-json-patch';
-import { hasAt } from './pointer.ts';
+import { cloneJson } from './clone.ts';
+import { writeIfAbsent, type Written } from './pointer.ts';
 
 export interface AddOp {
   op: 'add';
@@ -10,20 +12,29 @@ export interface AddOp {
   value: unknown;
 }
 
-export interface PatchResult {
-  ops: AddOp[];
-  /** Ops a defaulter produced that would have touched user data; a bug, reported by the caller. */
-  rejected: Array<{ op: string; path: string }>;
-}
+export class AddRecorder {
+  /** Values this recorder added: a later default inside one of them is already part of its op. */
+  readonly #ours = new WeakSet<object>();
+  readonly #writes: Written[] = [];
 
-export function additivePatch(raw: unknown, defaulted: unknown): PatchResult {
-  const ops = fastJsonPatch.compare(raw as object, defaulted as object);
-  const result: PatchResult = { ops: [], rejected: [] };
-  for (const op of ops) {
-    if (op.op === 'add' && !hasAt(raw, op.path)) result.ops.push({ op: 'add', path: op.path, value: op.value });
-    else result.rejected.push({ op: op.op, path: op.path });
+  set(root: Record<string, unknown>, pointer: string, value: unknown): boolean {
+    let insideOurs = false;
+    const w = writeIfAbsent(root, pointer, value, (container) => {
+      if (this.#ours.has(container)) insideOurs = true;
+    });
+    if (!w) return false;
+    if (!insideOurs) {
+      this.#writes.push(w);
+      const top = w.parent[w.key];
+      if (typeof top === 'object' && top !== null) this.#ours.add(top);
+    }
+    return true;
   }
-  return result;
+
+  /** The operations in the order the defaults were first written, each with its value as it ended up. */
+  ops(): AddOp[] {
+    return this.#writes.map((w) => ({ op: 'add', path: w.path, value: cloneJson(w.parent[w.key]) }));
+  }
 }
 
 /** Applies a patch to a copy (used by tests and the `defaults` CLI to show the stored object). */

@@ -26,7 +26,6 @@ function context(object: KObject, withTopology: boolean): RuleContext {
 /** Defaults `object`; checks the patch; defaults the result again and expects nothing more. */
 function defaultTwice(object: KObject, withTopology: boolean, stats: PatchStats): number {
   const first = evaluate(registry, object, context(object, withTopology), { defaults: true, validate: false });
-  assert.deepEqual(first.failures.filter((f) => f.rule === 'engine/patch'), [], 'no defaulter tried to remove or replace a user field');
   if (first.patch.length === 0) return 0;
   const patched = checkPatch(object, wire(first.patch), stats) as KObject;
   assert.deepEqual(wire(first.defaulted), wire(patched), 'the patch yields exactly the object the validators saw');
