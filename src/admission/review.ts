@@ -4,6 +4,8 @@
 import { z } from 'zod';
 import type { KObject, Operation } from '../engine/types.ts';
 
+const kubeObject = z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { message: 'expected an object' });
+
 const gvk = z.looseObject({ group: z.string(), version: z.string(), kind: z.string() });
 
 const requestSchema = z.looseObject({
@@ -15,8 +17,9 @@ const requestSchema = z.looseObject({
   namespace: z.string().optional(),
   operation: z.enum(['CREATE', 'UPDATE', 'DELETE', 'CONNECT']),
   userInfo: z.looseObject({ username: z.string().optional() }).optional(),
-  object: z.record(z.string(), z.unknown()).nullable().optional(),
-  oldObject: z.record(z.string(), z.unknown()).nullable().optional(),
+  // Checked for shape only: a record schema would copy every top-level field of both objects.
+  object: kubeObject.nullable().optional(),
+  oldObject: kubeObject.nullable().optional(),
   dryRun: z.boolean().optional(),
 });
 

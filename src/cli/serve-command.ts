@@ -5,10 +5,8 @@ import { createLogger } from '../server/logger.ts';
 import { startServer, type ContextSource } from '../server/serve.ts';
 import { topologyFileSource } from '../server/topology-file.ts';
 import { createMetrics } from '../server/metrics.ts';
-import { loadKubeConfig } from '../kube/client.ts';
-import { clusterSource } from '../kube/informers.ts';
-import { BackgroundAudit } from '../audit/background.ts';
-import { auditClients } from '../audit/clients.ts';
+import { kubeConfigLocation } from '../kube/location.ts';
+import type { BackgroundAudit } from '../audit/background.ts';
 import { buildRegistry } from '../rules/index.ts';
 import { InputError } from './inputs.ts';
 
@@ -35,20 +33,22 @@ export async function runServe(opts: ServeCliOptions): Promise<void> {
   const sources: ContextSource[] = [];
   const metrics = createMetrics();
   if (opts.topology) sources.push(topologyFileSource(opts.topology, log, metrics));
-  const kc = loadKubeConfig(opts.kubeconfig);
+  // The Kubernetes client (and everything that uses it) is loaded only when there are credentials to use.
+  const kube = kubeConfigLocation(opts.kubeconfig) ? await loadKube(opts.kubeconfig) : undefined;
+  const kc = kube?.kc;
   let audit: BackgroundAudit | undefined;
   let cluster: ContextSource | undefined;
-  if (kc) {
-    cluster = clusterSource(kc, { log, metrics, onTopologyChange: () => audit?.topologyChanged() });
+  if (kube && kc) {
+    cluster = kube.clusterSource(kc, { log, metrics, onTopologyChange: () => audit?.topologyChanged() });
     sources.push(cluster);
   } else log.info({ event: 'kube.none' }, 'no kubeconfig: running without cluster lookups; topology rules use --topology or are skipped');
   const server = await startServer(
     { tlsCert: opts.tlsCert, tlsKey: opts.tlsKey, port: opts.port, healthPort: opts.healthPort, host: opts.host, mode: opts.mode, bodyLimit: opts.bodyLimit, log, metrics, ...(opts.config ? { config: opts.config } : {}) },
     sources,
   );
-  if (opts.auditInterval > 0 && kc) {
-    audit = new BackgroundAudit({
-      clients: auditClients(kc),
+  if (opts.auditInterval > 0 && kube && kc) {
+    audit = new kube.BackgroundAudit({
+      clients: kube.auditClients(kc),
       registry: buildRegistry(),
       intervalSeconds: opts.auditInterval,
       reports,
@@ -71,6 +71,16 @@ export async function runServe(opts: ServeCliOptions): Promise<void> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+}
+
+async function loadKube(file: string | undefined) {
+  const [{ loadKubeConfig }, { clusterSource }, { BackgroundAudit }, { auditClients }] = await Promise.all([
+    import('../kube/client.ts'),
+    import('../kube/informers.ts'),
+    import('../audit/background.ts'),
+    import('../audit/clients.ts'),
+  ]);
+  return { kc: loadKubeConfig(file), clusterSource, BackgroundAudit, auditClients };
 }
 
 function parseBool(value: string, flag: string): boolean {

@@ -1,23 +1,19 @@
 // Kubernetes access through @kubernetes/client-node. Only src/kube and src/audit import it.
 
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { kubeConfigLocation } from './location.ts';
 
 /**
- * --kubeconfig, else $KUBECONFIG, else in-cluster, else ~/.kube/config; undefined when none exists.
+ * The KubeConfig from kubeConfigLocation; undefined when there is none or it has no cluster.
  * (client-node's loadFromDefault would invent http://localhost:8080 when nothing is configured.)
  */
 export function loadKubeConfig(file?: string): KubeConfig | undefined {
+  const where = kubeConfigLocation(file);
+  if (!where) return undefined;
   const kc = new KubeConfig();
-  const home = join(homedir(), '.kube', 'config');
   try {
-    if (file) kc.loadFromFile(file);
-    else if (process.env.KUBECONFIG) kc.loadFromFile(process.env.KUBECONFIG.split(':')[0] ?? '');
-    else if (process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
-    else if (existsSync(home)) kc.loadFromFile(home);
-    else return undefined;
+    if ('file' in where) kc.loadFromFile(where.file);
+    else kc.loadFromCluster();
   } catch {
     return undefined;
   }

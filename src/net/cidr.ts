@@ -31,6 +31,20 @@ const DECIMAL = /^(0|[1-9]\d*)$/;
 /** Parses `address/prefix` strictly: a prefix is required, IPv4 octets are decimal without leading zeros, no IPv6 zone index. */
 export function parseCidr(text: string): CidrParse {
   if (typeof text !== 'string') return { ok: false, reason: 'not a string' };
+  // Topology ranges are parsed again by every rule and every request that looks at them.
+  const hit = parsed.get(text);
+  if (hit) return hit;
+  const r = Object.freeze(parseCidrText(text));
+  if (r.ok) Object.freeze(r.cidr);
+  if (parsed.size >= PARSE_CACHE_SIZE) parsed.clear();
+  parsed.set(text, r);
+  return r;
+}
+
+const PARSE_CACHE_SIZE = 16_384;
+const parsed = new Map<string, CidrParse>();
+
+function parseCidrText(text: string): CidrParse {
   const slash = text.indexOf('/');
   if (slash < 0) return { ok: false, reason: 'no /prefix length' };
   const address = text.slice(0, slash);

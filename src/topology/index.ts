@@ -56,12 +56,33 @@ type EntityKind = 'VPC' | 'vSwitch' | 'cluster' | 'mesh' | 'zone';
 const CIDR_FIELDS = new Set(['cidrs', 'cidr', 'ipv6Cidr', 'podCIDRs', 'serviceCIDRs']);
 
 export function buildTopology(objects: readonly KObject[]): Topology {
+  const { tables, parsed, findings } = merge(objects);
+  const sources = parsed.map((p) => deepFreeze(structuredClone(objects[p.index]!)));
+  return { view: freezeView(tables, sources), findings };
+}
+
+/** Only the merge findings, without building the view (admission's conflict check needs no more). */
+export function mergeFindings(objects: readonly KObject[]): TopologyFinding[] {
+  return merge(objects).findings;
+}
+
+// The view's sources are frozen: admission merges them again for every incoming MeshTopology.
+const schemaCache = new WeakMap<object, ReturnType<typeof meshTopologySchema.safeParse>>();
+function parseSchema(o: KObject) {
+  const hit = schemaCache.get(o);
+  if (hit) return hit;
+  const r = meshTopologySchema.safeParse(o);
+  if (Object.isFrozen(o)) schemaCache.set(o, r);
+  return r;
+}
+
+function merge(objects: readonly KObject[]) {
   const findings: TopologyFinding[] = [];
   const parsed: Array<{ index: number; name: string; obj: MeshTopology }> = [];
   objects.forEach((raw, index) => {
     if (!isMeshTopology(raw)) return;
     const name = raw.metadata?.name ?? `#${index}`;
-    const r = meshTopologySchema.safeParse(raw);
+    const r = parseSchema(raw);
     if (!r.success) {
       findings.push({
         rule: INVALID_RULE,
@@ -165,8 +186,7 @@ export function buildTopology(objects: readonly KObject[]): Topology {
     });
   }
 
-    const sources = parsed.map((p) => deepFreeze(structuredClone(objects[p.index]!)));
-  return { view: freezeView(tables, sources), findings };
+  return { tables, parsed, findings };
 }
 
 function comparable(field: string, v: Value): string {

@@ -5,7 +5,7 @@
 
 import { defineInventoryRule, defineValidator, type RuleMeta } from '../../engine/rule.ts';
 import type { KObject } from '../../engine/types.ts';
-import { buildTopology, CONFLICT_RULE } from '../../topology/index.ts';
+import { CONFLICT_RULE, mergeFindings } from '../../topology/index.ts';
 import { meshTopologySchema, TOPOLOGY_GROUP, TOPOLOGY_KIND, type MeshTopology } from './schema.ts';
 
 const meta: RuleMeta = {
@@ -26,7 +26,7 @@ export const conflictingDefinition = defineValidator<MeshTopology>({
     const others = (ctx.topology?.sources?.() ?? []).filter((o) => (o.metadata?.name ?? '') !== own && sharesKey(keysOf(o), mineKeys));
     if (others.length === 0) return;
     const mine = others.length;
-    for (const f of buildTopology([...others, obj as KObject]).findings) {
+    for (const f of mergeFindings([...others, obj as KObject])) {
       if (f.rule !== CONFLICT_RULE) continue;
       if (f.index === mine) report(f.path, f.message, f.fix);
       else if (f.other?.index === mine) report(f.other.path, f.message, f.fix);
@@ -70,7 +70,7 @@ export const conflictingDefinitionInventory = defineInventoryRule({
     // Objects the topology knows that are not among the inputs (e.g. `check --topology FILE`) take part in
     // the merge; conflicts attributed to them are reported by whoever loaded them.
     const extra = (ctx.topology?.sources?.() ?? []).filter((o) => !names.has(o.metadata?.name));
-    for (const f of buildTopology([...inputs, ...extra]).findings) {
+    for (const f of mergeFindings([...inputs, ...extra])) {
       if (f.rule !== CONFLICT_RULE || f.index >= inputs.length) continue;
       report(inputs[f.index]!, f.path, f.message, f.fix);
     }
