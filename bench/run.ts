@@ -2,7 +2,7 @@
 //
 //   node bench/run.ts [--soak] [--seconds 8] [--levels 1,16,64,256] [--cli-resources 10000,100000]
 //                     [--cli-timeout 120] [--creates 1000] [--skip admission,cli,apiserver,cidr]
-//                     [--audit-scan] [--no-heap-limited] [--source] [--out bench/RESULTS.md]
+//                     [--audit-scan] [--no-v8-defaults] [--source] [--out bench/RESULTS.md]
 //
 // 1. Admission over HTTPS with keep-alive: the example mix (bench/lib/bodies.ts) against `meshguard serve`
 //    and against a floor server (bare node:https answering allowed:true), each a child process, at each
@@ -28,7 +28,7 @@ import { buildMix, writeExampleTopology, type Mix } from './lib/bodies.ts';
 import { runScaleCheck, writeScaleInputs, type ScaleInputs, type ScaleRun } from './lib/cli-scale.ts';
 import { REPO_ROOT } from './lib/corpus.ts';
 import { runLoad, summarize, type LoadResult } from './lib/load.ts';
-import { cpuSecondsOf, memoryOf, MiB, startFloorChild, startMeshguardChild } from './lib/proc.ts';
+import { containerNodeOptions, cpuSecondsOf, memoryOf, MiB, startFloorChild, startMeshguardChild } from './lib/proc.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -44,7 +44,7 @@ const { values: args } = parseArgs({
     'creates-concurrency': { type: 'string', default: '32' },
     skip: { type: 'string', default: '' },
     'audit-scan': { type: 'boolean', default: false },
-    'no-heap-limited': { type: 'boolean', default: false },
+    'no-v8-defaults': { type: 'boolean', default: false },
     source: { type: 'boolean', default: false },
     out: { type: 'string', default: join(REPO_ROOT, 'bench/RESULTS.md') },
   },
@@ -96,11 +96,10 @@ interface Admission {
   final: Record<string, { rss: number; peak: number }>;
   soak?: Array<{ requests: number; rss: number; rps: number; p99: number; heapUsed: number; heapTotal: number }>;
   perLabel: Array<{ label: string; n: number; p50: number; p99: number }>;
-  /** The same server with V8's heap capped (what a container memory limit calls for). */
-  heapLimited?: { flags: string; idle: number; levels: Level[] };
+  /** The same server on Node's default V8 heap sizing (without the image's NODE_OPTIONS), for comparison. */
+  v8Defaults?: { idle: number; levels: Level[] };
 }
 
-const HEAP_FLAGS = '--max-old-space-size=96 --max-semi-space-size=4';
 
 /** V8 heap in use and reserved, from the server's own /metrics (prom-client default metrics). */
 async function heapOf(healthPort: number | undefined): Promise<{ used: number; total: number }> {
@@ -176,19 +175,19 @@ async function admission(main: string, form: string): Promise<Admission> {
         },
       });
     }
-    // The same server with V8's heap capped, at the two highest levels: RSS with and without the cap.
-    let heapLimited: Admission['heapLimited'];
-    if (!args['no-heap-limited']) {
-      const limited = await startMeshguardChild({ main, cert: certs.cert, key: certs.key, topology: topologyFile, env: { NODE_OPTIONS: HEAP_FLAGS } });
+    // The same server on Node's default V8 sizing, at the two highest levels: what the image's flags change.
+    let v8Defaults: Admission['v8Defaults'];
+    if (!args['no-v8-defaults']) {
+      const limited = await startMeshguardChild({ main, cert: certs.cert, key: certs.key, topology: topologyFile, env: { NODE_OPTIONS: '' } });
       try {
-        heapLimited = { flags: HEAP_FLAGS, idle: memoryOf(limited.pid).rss, levels: [] };
+        v8Defaults = { idle: memoryOf(limited.pid).rss, levels: [] };
         await runLoad({ port: limited.port, ca: certs.caPem, bodies: mix.bodies, concurrency: 16, durationMs: Number(args.warmup) * 1000 });
         for (const c of args.levels.split(',').map(Number).slice(-2)) {
           const cpu0 = cpuSecondsOf(limited.pid);
           const load1 = os.loadavg()[0] as number;
           const result = await runLoad({ port: limited.port, ca: certs.caPem, bodies: mix.bodies, concurrency: c, durationMs: seconds, offset });
-          heapLimited.levels.push({ concurrency: c, server: 'meshguard (heap capped)', result, cpuUsPerRequest: ((cpuSecondsOf(limited.pid) - cpu0) / Math.max(1, result.requests)) * 1e6, rssAfter: memoryOf(limited.pid).rss, load1 });
-          log(`c=${c} meshguard with ${HEAP_FLAGS}: ${result.rps.toFixed(0)} req/s, RSS ${mib(memoryOf(limited.pid).rss)} MiB`);
+          v8Defaults.levels.push({ concurrency: c, server: 'meshguard (V8 defaults)', result, cpuUsPerRequest: ((cpuSecondsOf(limited.pid) - cpu0) / Math.max(1, result.requests)) * 1e6, rssAfter: memoryOf(limited.pid).rss, load1 });
+          log(`c=${c} meshguard on V8 defaults: ${result.rps.toFixed(0)} req/s, RSS ${mib(memoryOf(limited.pid).rss)} MiB`);
         }
       } finally {
         await limited.stop();
@@ -209,7 +208,7 @@ async function admission(main: string, form: string): Promise<Admission> {
     const result: Admission = { mix, levels, idle, final, perLabel };
     if (openLoop) result.openLoop = openLoop;
     if (soak) result.soak = soak;
-    if (heapLimited) result.heapLimited = heapLimited;
+    if (v8Defaults) result.v8Defaults = v8Defaults;
     return result;
   } finally {
     for (const s of servers) await s.stop();
@@ -299,7 +298,7 @@ function render(ctx: {
   p();
   p(`- Date: ${ctx.started.toISOString()} (took ${((Date.now() - ctx.started.getTime()) / 60000).toFixed(1)} min)`);
   p(`- Machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${mib(os.totalmem())} MiB RAM, ${os.platform()} ${os.release()}`);
-  p(`- Node ${process.version}; meshguard run as ${ctx.form}`);
+  p(`- Node ${process.version}; meshguard run as ${ctx.form}, with the image's NODE_OPTIONS \`${containerNodeOptions()}\``);
   p(`- Load average (1/5/15 min) at start: ${ctx.startLoad.map((x) => x.toFixed(2)).join(' / ')}; at end: ${ctx.finishedLoad.map((x) => x.toFixed(2)).join(' / ')}`);
   // The bench itself keeps about 2 cores busy, so only the load before it started says whether others were.
   const busy = (ctx.startLoad[0] ?? 0) > cpus.length * 0.5;
@@ -333,9 +332,9 @@ function render(ctx: {
     p(`| throughput vs floor, best level | ${bestRatio === undefined ? '–' : `${(bestRatio * 100).toFixed(0)} %`} | ≥ 60 % | ${verdict(bestRatio === undefined ? undefined : bestRatio >= 0.6)} |`);
     p(`| server CPU per request, meshguard vs floor (c=64) | ${m64 && f64 ? `${m64.cpuUsPerRequest.toFixed(0)} µs vs ${f64.cpuUsPerRequest.toFixed(0)} µs` : '–'} | – | figure |`);
     p(`| meshguard RSS idle → after the run (peak) | ${mib(adm.idle.meshguard?.rss ?? NaN)} → ${mib(rssEnd?.rss ?? NaN)} MiB (peak ${mib(rssEnd?.peak ?? NaN)}) | ≤ 150 MiB | ${verdict(rssEnd ? rssEnd.peak <= 150 * MiB : undefined)} |`);
-    if (adm.heapLimited) {
-      const hl = adm.heapLimited.levels;
-      p(`| meshguard RSS with V8's heap capped (\`${adm.heapLimited.flags}\`), idle → after c=${hl.map((l) => l.concurrency).join('/')} | ${mib(adm.heapLimited.idle)} → ${hl.map((l) => mib(l.rssAfter)).join(' / ')} MiB at ${hl.map((l) => `${l.result.rps.toFixed(0)} req/s`).join(' / ')} | ≤ 150 MiB | ${verdict(hl.every((l) => l.rssAfter <= 150 * MiB))} |`);
+    if (adm.v8Defaults) {
+      const hl = adm.v8Defaults.levels;
+      p(`| for comparison: RSS on Node's default V8 sizing (no NODE_OPTIONS), idle → after c=${hl.map((l) => l.concurrency).join('/')} | ${mib(adm.v8Defaults.idle)} → ${hl.map((l) => mib(l.rssAfter)).join(' / ')} MiB at ${hl.map((l) => `${l.result.rps.toFixed(0)} req/s`).join(' / ')} | – | figure |`);
     }
     p(`| RSS flat over the soak | ${soakGrowth !== undefined ? `${mib(soakBase!.rss)} MiB at ${soakBase!.requests.toLocaleString('en')} → ${mib(soakEnd!.rss)} MiB at ${soakEnd!.requests.toLocaleString('en')} requests (${soakGrowth >= 0 ? '+' : ''}${mib(soakGrowth)} MiB; V8 heap in use ${mib(soakBase!.heapUsed)} → ${mib(soakEnd!.heapUsed)} MiB)` : 'run with --soak'} | flat after 1M (≤ 5 % growth after 200k) | ${soakGrowth !== undefined ? verdict(soakGrowth <= 0.05 * soakBase!.rss) : 'not measured'} |`);
     p(`| errors (non-200, uid not echoed, transport) | ${adm.levels.reduce((s, l) => s + (l.result.requests - l.result.ok), 0)} of ${adm.levels.reduce((s, l) => s + l.result.requests, 0)} | 0 | ${verdict(adm.levels.every((l) => l.result.ok === l.result.requests))} |`);
@@ -347,6 +346,7 @@ function render(ctx: {
   }
   const api = ctx.api;
   if (api && !('error' in api)) {
+    p(`| meshguard RSS with cluster access (client-node loaded, informers on, the image's NODE_OPTIONS): after warm-up → after the bursts | ${mib(api.rss.ready)} → ${mib(api.rss.end)} MiB | ≤ 150 MiB | ${verdict(Math.max(api.rss.ready, api.rss.end) <= 150 * MiB)} |`);
     for (const b of api.bursts) p(`| kube-apiserver p99 of apiserver_admission_webhook_admission_duration_seconds, meshguard webhooks, ${b.creates} creates ${b.concurrency === 1 ? 'one at a time' : `${b.concurrency} at a time`} | ${ms(b.all.p99Ms, 1)} ms (in the ${b.all.p99Bucket?.[0]}–${b.all.p99Bucket?.[1]} ms bucket; mean ${ms(b.all.meanMs, 1)} ms; meshguard's own p99 ${ms(b.meshguardLatency?.p99Ms, 1)} ms) | – | figure |`);
   }
   else if (api) p(`| kube-apiserver webhook p99 | failed: ${api.error.split('\n')[0]} | – | not measured |`);
@@ -370,11 +370,11 @@ function render(ctx: {
       const e = l.result.requests - l.result.ok;
       p(`| ${l.concurrency} | ${l.server} | ${l.result.rps.toFixed(0)} | ${ms(l.result.latencyMs.p50)} | ${ms(l.result.latencyMs.p90)} | ${ms(l.result.latencyMs.p99)} | ${ms(l.result.latencyMs.max)} | ${e}${e ? ` ${JSON.stringify(l.result.errors)}` : ''} | ${l.cpuUsPerRequest.toFixed(0)} | ${mib(l.rssAfter)} | ${l.load1.toFixed(1)} |`);
     }
-    for (const l of adm.heapLimited?.levels ?? []) {
+    for (const l of adm.v8Defaults?.levels ?? []) {
       const e = l.result.requests - l.result.ok;
       p(`| ${l.concurrency} | ${l.server} | ${l.result.rps.toFixed(0)} | ${ms(l.result.latencyMs.p50)} | ${ms(l.result.latencyMs.p90)} | ${ms(l.result.latencyMs.p99)} | ${ms(l.result.latencyMs.max)} | ${e} | ${l.cpuUsPerRequest.toFixed(0)} | ${mib(l.rssAfter)} | ${l.load1.toFixed(1)} |`);
     }
-    if (adm.heapLimited) p(`\n"heap capped" is the same server started with NODE_OPTIONS=\`${adm.heapLimited.flags}\` (idle RSS ${mib(adm.heapLimited.idle)} MiB).`);
+    if (adm.v8Defaults) p(`\n"V8 defaults" is the same server started with an empty NODE_OPTIONS instead of the image's (idle RSS ${mib(adm.v8Defaults.idle)} MiB).`);
     p();
     p('| concurrency | meshguard / floor throughput |');
     p('|---|---|');

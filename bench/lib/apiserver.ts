@@ -12,6 +12,7 @@ import { startControlPlane, type ControlPlane } from '../../test/e2e/harness/con
 import { installChart, startMeshguard, waitForWebhook, type Meshguard } from '../../test/e2e/harness/meshguard.ts';
 import { isTopologyObject, servedExamples } from './corpus.ts';
 import { summarize } from './load.ts';
+import { containerNodeOptions, memoryOf } from './proc.ts';
 
 export interface Bucketed {
   /** Cumulative counts by upper bound (seconds), +Inf last. */
@@ -95,6 +96,8 @@ export interface BurstResult {
 export interface ApiserverView {
   versions: string;
   bursts: BurstResult[];
+  /** meshguard's RSS with cluster access (client-node loaded, informers synced): after the warm-up, after the bursts. */
+  rss: { ready: number; end: number };
 }
 
 function kubeClient(kubeconfig: string): { ca: Buffer; cert: Buffer; key: Buffer } {
@@ -145,7 +148,7 @@ export async function apiserverView(registry: Registry, opts: { bursts: Array<{ 
     opts.log('starting the control plane (etcd + kube-apiserver)…');
     cp = await startControlPlane();
     await cp.applyUpstreamCrds();
-    mg = await startMeshguard(cp);
+    mg = await startMeshguard(cp, { env: { NODE_OPTIONS: containerNodeOptions() } });
     await installChart(cp, mg);
     const plans = opts.bursts.map((b, i) => ({ ...b, objects: burstObjects(registry, b.creates, `b${i}-`) }));
     // Not reported: warms meshguard's JIT, the apiserver's webhook connections and the caches.
@@ -166,13 +169,14 @@ export async function apiserverView(registry: Registry, opts: { bursts: Array<{ 
       await burst(cp, mg, agent, warm, 8);
       agent.destroy();
     }
+    const ready = memoryOf(mg.pid).rss;
     for (const plan of plans) {
       const agent = new https.Agent({ keepAlive: true, maxSockets: plan.concurrency, ca, cert, key });
       opts.log(`burst: ${plan.objects.length} creates, ${plan.concurrency} at a time…`);
       bursts.push(await burst(cp, mg, agent, plan.objects, plan.concurrency));
       agent.destroy();
     }
-    return { versions: `Kubernetes ${cp.versions.k8s}, etcd ${cp.versions.etcd}`, bursts };
+    return { versions: `Kubernetes ${cp.versions.k8s}, etcd ${cp.versions.etcd}`, bursts, rss: { ready, end: memoryOf(mg.pid).rss } };
   } finally {
     await mg?.stop().catch(() => undefined);
     await cp?.stop().catch(() => undefined);

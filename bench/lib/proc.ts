@@ -9,6 +9,13 @@ import { join } from 'node:path';
 import { REPO_ROOT } from './corpus.ts';
 
 export const MAIN = join(REPO_ROOT, 'src/cli/main.ts');
+
+/** The NODE_OPTIONS the container image sets (Dockerfile ENV): the bench runs meshguard as the image does. */
+export function containerNodeOptions(): string {
+  const m = /NODE_OPTIONS="([^"]*)"/.exec(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8'));
+  if (!m) throw new Error('Dockerfile sets no NODE_OPTIONS="…"');
+  return m[1] as string;
+}
 export const FLOOR = join(REPO_ROOT, 'bench/floor-server.ts');
 
 export function freePort(): Promise<number> {
@@ -94,7 +101,7 @@ export async function startMeshguardChild(opts: MeshguardChildOptions): Promise<
     opts.main ?? MAIN, 'serve', '--tls-cert', opts.cert, '--tls-key', opts.key, '--port', String(port), '--health-port', String(healthPort),
     '--host', '127.0.0.1', '--mode', opts.mode ?? 'enforce', ...(opts.topology ? ['--topology', opts.topology] : []), ...(opts.args ?? []),
   ];
-  const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: containerNodeOptions(), ...opts.env };
   delete env.KUBECONFIG; // no cluster lookups unless asked for
   const child = spawn(process.execPath, args, { stdio: ['ignore', out, 'pipe'], env });
   const server = track('meshguard', child, port, healthPort);

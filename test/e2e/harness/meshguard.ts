@@ -10,6 +10,7 @@ export const MAIN = fileURLToPath(new URL('../../../src/cli/main.ts', import.met
 export const CHART = fileURLToPath(new URL('../../../charts/meshguard', import.meta.url));
 
 export interface Meshguard {
+  pid: number;
   port: number;
   healthPort: number;
   url: string;
@@ -86,6 +87,7 @@ export async function startMeshguard(cp: ControlPlane, opts: StartOptions = {}):
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
+    pid: child.pid as number,
     port,
     healthPort,
     url: `https://127.0.0.1:${port}`,

@@ -38,6 +38,15 @@ function stages(text: string): Stage[] {
 const dockerfile = readFileSync(join(REPO, 'Dockerfile'), 'utf8');
 const [build, runtime, ...extra] = stages(dockerfile);
 
+/** The runtime stage's ENV (KEY=value or KEY="value with spaces"), as the container starts with it. */
+function runtimeEnv(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of runtime?.lines.filter((l) => l.startsWith('ENV ')) ?? []) {
+    for (const m of line.slice(4).matchAll(/(\w+)=(?:"([^"]*)"|(\S+))/g)) out[m[1] as string] = m[2] ?? m[3] ?? '';
+  }
+  return out;
+}
+
 describe('Dockerfile', () => {
   test('two stages, every base image pinned by digest', () => {
     assert.ok(build && runtime && extra.length === 0, 'exactly a build and a runtime stage');
@@ -65,6 +74,9 @@ describe('Dockerfile', () => {
     assert.ok(!lines.some((l) => /\bnpm\b/.test(l) && /^(CMD|ENTRYPOINT)/.test(l)), 'no npm at runtime');
     assert.ok(lines.includes('ENTRYPOINT ["/nodejs/bin/node"]'));
     assert.ok(lines.includes('CMD ["dist/src/cli/main.js", "serve"]'));
+    assert.equal(runtimeEnv().NODE_ENV, 'production');
+    // Node refuses to start on a NODE_OPTIONS entry it does not allow there: the replay below starts with these.
+    assert.match(runtimeEnv().NODE_OPTIONS ?? '', /--max-semi-space-size=\d+/);
     // the chart runs the same thing: image entrypoint + these args
     assert.deepEqual(podSpec(render()).containers[0]?.args, ['dist/src/cli/main.js', 'serve']);
   });
@@ -122,7 +134,7 @@ describe('the image steps, replayed outside Docker', () => {
       MESHGUARD_HEALTH_PORT: '0',
       MESHGUARD_HOST: '127.0.0.1',
       MESHGUARD_AUDIT_INTERVAL: '0',
-      NODE_ENV: 'production',
+      ...runtimeEnv(),
     };
     delete env.MESHGUARD_CONFIG;
     const child = spawn(node, ['dist/src/cli/main.js', 'serve'], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'] });
