@@ -67,6 +67,7 @@ export function handleAdmission(
   const evaluation = evaluate(registry, obj, ctx, {
     defaults: webhook === 'mutate',
     validate: webhook === 'validate',
+    inPlace: true, // the request's object is ours (parsed from this body) and only its patch is sent back
     ...(state.overrides ? { overrides: state.overrides } : {}),
   });
   if (!evaluation.known) return skip();

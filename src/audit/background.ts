@@ -9,6 +9,7 @@
 import type { Overrides } from '../engine/evaluate.ts';
 import type { ClusterLookups } from '../engine/context.ts';
 import type { Registry } from '../engine/registry.ts';
+import { LeaseEvents, type EventSink } from '../kube/events.ts';
 import { LeaderElector } from '../kube/lease.ts';
 import { PolicyReportWriter, type WriteStats } from '../kube/policyreport.ts';
 import type { Logger } from '../server/logger.ts';
@@ -43,6 +44,8 @@ export interface BackgroundAuditOptions {
   maxResultsPerReport?: number;
   /** First retry delay after an incomplete scan. */
   retryBaseMs?: number;
+  /** Write Kubernetes Events on the Lease when a scan's outcome changes (src/kube/events.ts). */
+  events?: boolean;
 }
 
 export type ScanOutcome = 'complete' | 'incomplete' | 'aborted' | 'failed';
@@ -60,6 +63,7 @@ export class BackgroundAudit {
   #failures = 0;
   #reportsUnavailableLogged = false;
   readonly #kinds: string[];
+  readonly #events: EventSink | undefined;
 
   constructor(opts: BackgroundAuditOptions) {
     this.#o = opts;
@@ -94,6 +98,9 @@ export class BackgroundAudit {
         this.#pending = false;
       },
     });
+    this.#events = opts.events
+      ? new LeaseEvents({ api: opts.clients.core, namespace: opts.leaseNamespace, leaseName: opts.leaseName, identity: this.#elector.identity, log: opts.log })
+      : undefined;
   }
 
   get identity(): string {
@@ -223,10 +230,12 @@ export class BackgroundAudit {
       }
       if (!scan.complete) {
         o.metrics.auditScans.inc({ outcome: 'incomplete' });
+        const unlisted = `cannot list ${scan.problems.map((p) => `${p.kind}${p.status ? ` (HTTP ${p.status})` : ''}`).join(', ')}`;
         log.error(
           { event: 'audit.scan', outcome: 'incomplete', problems: scan.problems, seconds: scan.seconds },
-          `audit scan incomplete, nothing published: cannot list ${scan.problems.map((p) => `${p.kind}${p.status ? ` (HTTP ${p.status})` : ''}`).join(', ')}`,
+          `audit scan incomplete, nothing published: ${unlisted}`,
         );
+        await this.#events?.emit({ type: 'Warning', reason: 'AuditScanIncomplete', message: `${unlisted}; nothing is published until a scan completes (see the audit.api-error log lines)` });
         return 'incomplete';
       }
       for (const f of scan.failures) log.warn({ event: 'audit.rule-error', rule: f.rule, error: String((f.error as Error)?.message ?? f.error) }, 'a rule failed during the audit and was skipped');
@@ -265,6 +274,13 @@ export class BackgroundAudit {
         },
         `audit scan: ${scan.objects.length} objects, ${counts.errors} errors, ${counts.warnings} warnings`,
       );
+      await this.#events?.emit({
+        type: counts.errors > 0 ? 'Warning' : 'Normal',
+        reason: 'AuditScanCompleted',
+        message: `${scan.objects.length} objects of served kinds: ${counts.errors} errors, ${counts.warnings} warnings${reports?.available ? ' (kubectl get policyreports -A)' : ' (audit.finding log lines)'}`,
+        // News is a change in what is wrong, not in how many objects there are.
+        key: `AuditScanCompleted ${counts.errors} ${counts.warnings}`,
+      });
       return 'complete';
     } catch (err) {
       // Never let a bug or an unexpected answer end the loop: count it, log it, try again later.

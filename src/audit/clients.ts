@@ -9,6 +9,7 @@ import {
   ApiException,
   AuthorizationV1Api,
   CoordinationV1Api,
+  CoreV1Api,
   createConfiguration,
   CustomObjectsApi,
   HttpMethod,
@@ -26,6 +27,8 @@ export interface AuditClients {
   custom: CustomObjectsApi;
   leases: CoordinationV1Api;
   authz: AuthorizationV1Api;
+  /** Events in meshguard's namespace (only when events are on). */
+  core: CoreV1Api;
 }
 
 export interface ClientTimeouts {
@@ -96,6 +99,7 @@ export function auditClients(kc: KubeConfig, t: ClientTimeouts = DEFAULT_TIMEOUT
     custom: new CustomObjectsApi(configurationWithTimeout(kc, t.writeMs, auth)),
     leases: new CoordinationV1Api(configurationWithTimeout(kc, t.leaseMs, auth)),
     authz: new AuthorizationV1Api(configurationWithTimeout(kc, t.writeMs, auth)),
+    core: new CoreV1Api(configurationWithTimeout(kc, t.writeMs, auth)),
   };
 }
 

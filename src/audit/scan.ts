@@ -80,6 +80,7 @@ export async function scanCluster(list: ListPage, registry: Registry, opts: Scan
   const result = evaluateInventory(registry, entries, contextFor, {
     defaults: true,
     validate: true,
+    inPlace: true, // objects straight from the list, read by nothing else
     ...(opts.overrides ? { overrides: opts.overrides } : {}),
   });
   entries.length = 0;

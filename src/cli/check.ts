@@ -45,7 +45,8 @@ export async function runCheck(registry: Registry, paths: readonly string[], opt
     registry,
     docs.map((d) => ({ meta: d, object: d.object })),
     contextFor,
-    { defaults: opts.defaults, validate: true, ...(opts.overrides ? { overrides: opts.overrides } : {}) },
+    // Objects freshly parsed from the inputs: defaulted in place (the report reads only their metadata).
+    { defaults: opts.defaults, validate: true, inPlace: true, ...(opts.overrides ? { overrides: opts.overrides } : {}) },
   );
   const report = new ReportBuilder();
   for (const item of result.items) {

@@ -59,6 +59,7 @@ export function buildCli(): Command {
     .addOption(env(new Option('--topology <file>', 'MeshTopology file, reloaded on change (instead of watching the cluster)'), 'TOPOLOGY'))
     .addOption(env(new Option('--audit-interval <duration>', 'background audit interval, 0 = off').argParser(duration).default(0, '0'), 'AUDIT_INTERVAL'))
     .addOption(env(new Option('--audit-reports <bool>', 'write PolicyReports (false: log only)').default('true'), 'AUDIT_REPORTS'))
+    .addOption(env(new Option('--events <bool>', 'write Kubernetes Events on the audit Lease when a scan\'s outcome changes').default('false'), 'EVENTS'))
     .addOption(env(new Option('--lease-namespace <ns>', 'namespace of the audit leader-election Lease').default('meshguard'), 'LEASE_NAMESPACE'))
     .addOption(env(new Option('--lease-name <name>', 'name of the audit leader-election Lease').default('meshguard-audit'), 'LEASE_NAME'))
     .addOption(env(new Option('--body-limit <bytes>', 'largest request body accepted').argParser(Number).default(8 * 1024 * 1024), 'BODY_LIMIT'))

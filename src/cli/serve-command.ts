@@ -22,6 +22,7 @@ export interface ServeCliOptions {
   topology?: string;
   auditInterval: number;
   auditReports: string;
+  events: string;
   leaseNamespace: string;
   leaseName: string;
   bodyLimit: number;
@@ -29,6 +30,7 @@ export interface ServeCliOptions {
 
 export async function runServe(opts: ServeCliOptions): Promise<void> {
   const reports = parseBool(opts.auditReports, '--audit-reports');
+  const events = parseBool(opts.events, '--events');
   const log = createLogger();
   const sources: ContextSource[] = [];
   const metrics = createMetrics();
@@ -52,6 +54,7 @@ export async function runServe(opts: ServeCliOptions): Promise<void> {
       registry: buildRegistry(),
       intervalSeconds: opts.auditInterval,
       reports,
+      events,
       leaseNamespace: opts.leaseNamespace,
       leaseName: opts.leaseName,
       log,

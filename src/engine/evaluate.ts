@@ -20,6 +20,12 @@ export interface EvaluateOptions {
   /** Run validators (validating admission, `check`). */
   validate: boolean;
   overrides?: Overrides;
+  /**
+   * Default the object itself rather than a copy, for callers that never look at the raw object again
+   * (admission, `check`, the audit: each owns a freshly parsed object). Saves a copy per defaulted
+   * object: a third of the memory of a 100k-object `check`. The patch is recorded either way.
+   */
+  inPlace?: boolean;
   /** Called when a rule throws; the evaluation goes on without it. */
   onRuleError?: (rule: string, error: unknown) => void;
 }
@@ -77,7 +83,7 @@ export function evaluateDefaults(registry: Registry, raw: KObject, ctx: RuleCont
   out.schemaOk = true;
 
   if (opts.defaults && kind.defaulters.length > 0) {
-    const clone = cloneJson(raw) as Record<string, unknown>;
+    const clone = (opts.inPlace ? raw : cloneJson(raw)) as Record<string, unknown>;
     const recorder = new AddRecorder();
     for (const d of kind.defaulters) {
       runRule(d, ctx, opts, out, (report) =>

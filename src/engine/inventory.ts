@@ -13,6 +13,31 @@ export interface InventoryResult<M> {
   failures: RuleFailure[];
 }
 
+/**
+ * Most findings of a large inventory say the same thing about different objects ("set
+ * spec.remote.discoveryPort=8188: …" for every peer); keeping one copy of each text, for the length of
+ * one evaluation, keeps 100k objects' findings in a fraction of the memory.
+ */
+class StringPool {
+  readonly #pool = new Map<string, string>();
+
+  #one(s: string): string {
+    const hit = this.#pool.get(s);
+    if (hit !== undefined) return hit;
+    this.#pool.set(s, s);
+    return s;
+  }
+
+  findings(list: Finding[], from = 0): void {
+    for (let i = from; i < list.length; i++) {
+      const f = list[i] as Finding;
+      f.message = this.#one(f.message);
+      f.path = this.#one(f.path);
+      if (f.fix !== undefined) f.fix = this.#one(f.fix);
+    }
+  }
+}
+
 export class StaticInventory implements InventoryView {
   readonly #byGk = new Map<string, KObject[]>();
   constructor(objects: Iterable<KObject>) {
@@ -40,12 +65,20 @@ export function evaluateInventory<M>(
 ): InventoryResult<M> {
   // Defaulters run once per object without the inventory (they judge one object); the validators then
   // run with the inventory of every object as it would be stored.
+  const shared = new StringPool();
   const items = entries.map((e) => {
     const evaluation = evaluateDefaults(registry, e.object, contextFor(e.object), opts);
+    shared.findings(evaluation.findings);
     return { meta: e.meta, object: evaluation.defaulted, evaluation };
   });
   const inventory = new StaticInventory(items.map((it) => it.object));
-  if (opts.validate) items.forEach((it, i) => continueWithValidators(it.evaluation, { ...contextFor((entries[i] as { object: KObject }).object), inventory }, opts));
+  if (opts.validate) {
+    items.forEach((it, i) => {
+      const before = it.evaluation.findings.length;
+      continueWithValidators(it.evaluation, { ...contextFor((entries[i] as { object: KObject }).object), inventory }, opts);
+      shared.findings(it.evaluation.findings, before);
+    });
+  }
 
   const byObject = new Map<KObject, Finding[]>();
   items.forEach((it) => byObject.set(it.object, it.evaluation.findings));

@@ -424,17 +424,30 @@ describe('RBAC', () => {
     return file;
   }
 
-  test("the chart's ServiceAccount and RBAC are enough: nothing missing, scans complete, reports written", { timeout: 90_000 }, async () => {
-    const rendered = await cp.helm(['template', 'mg', CHART, '-n', LEASE_NS, '-f', `${CHART}/ci/url-values.yaml`, '--show-only', 'templates/rbac.yaml', '--show-only', 'templates/serviceaccount.yaml']);
+  test("the chart's ServiceAccount and RBAC are enough: nothing missing, scans complete, reports and Events written", { timeout: 90_000 }, async () => {
+    const rendered = await cp.helm(['template', 'mg', CHART, '-n', LEASE_NS, '-f', `${CHART}/ci/url-values.yaml`, '--set', 'events.enabled=true', '--show-only', 'templates/rbac.yaml', '--show-only', 'templates/serviceaccount.yaml']);
     await cp.kubectl(['apply', '-f', '-'], { input: rendered.stdout });
     const docs = rendered.stdout.split(/^---$/m).map((d) => parse(d) as { kind?: string; metadata?: { name?: string } } | null);
     const sa = docs.find((d) => d?.kind === 'ServiceAccount')?.metadata?.name as string;
     const kubeconfig = await tokenKubeconfig(sa);
-    const mg = await serve(['--lease-name', 'mg-meshguard-audit', '--audit-interval', '2s'], kubeconfig);
+    const mg = await serve(['--lease-name', 'mg-meshguard-audit', '--audit-interval', '2s', '--events', 'true'], kubeconfig);
     const rbac = await waitFor('the RBAC line', () => mg.logs().find((l) => l.event === 'audit.rbac'));
     assert.deepEqual(rbac.missing, []);
     await waitFor('a complete scan', () => scans(mg).length >= 1, 30_000);
     await waitFor('reports written by the ServiceAccount', () => report('istio-system', 'meshguard-asmpvlconfig-pvl'));
+
+    // The scan's outcome as an Event on the Lease, written with the chart's Role.
+    type EventList = { items: Array<{ type: string; reason: string; message: string; involvedObject: { kind: string; name: string } }> };
+    const completed = () => getJson<EventList>(['get', 'events', '-n', LEASE_NS, '--field-selector', 'involvedObject.name=mg-meshguard-audit,reason=AuditScanCompleted']);
+    const [event] = await waitFor('an AuditScanCompleted Event', async () => ((await completed())?.items.length ? (await completed())?.items : undefined));
+    const last = scans(mg).at(-1) as { errors: number; warnings: number };
+    assert.deepEqual({ type: event?.type, kind: event?.involvedObject.kind }, { type: 'Warning', kind: 'Lease' });
+    assert.match(event?.message ?? '', new RegExp(`: ${last.errors} errors, ${last.warnings} warnings \\(kubectl get policyreports -A\\)$`));
+    // Further scans of an unchanged cluster are not news: still one Event, and no failed writes.
+    const seen = scans(mg).length;
+    await waitFor('two more scans', () => scans(mg).length >= seen + 2, 30_000);
+    assert.equal((await completed())?.items.length, 1);
+    assert.deepEqual(mg.logs().filter((l) => l.event === 'audit.event'), []);
     await stopAll();
   });
 
