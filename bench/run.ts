@@ -57,6 +57,8 @@ const log = (s: string) => process.stderr.write(`[bench ${new Date().toISOString
 const mib = (b: number) => (b / MiB).toFixed(0);
 const ms = (v: number | undefined, d = 2) => (v === undefined || Number.isNaN(v) ? '–' : v.toFixed(d));
 const registry = buildRegistry();
+/** Each level first opens its connections and runs unmeasured for this long (see runLoad's warmupMs). */
+const LEVEL_WARMUP_MS = 1000;
 
 // ---------------------------------------------------------------------------------------------------------
 // meshguard as the container runs it: compiled JavaScript.
@@ -129,9 +131,12 @@ async function admission(main: string, form: string): Promise<Admission> {
     }
     for (const c of args.levels.split(',').map(Number)) {
       for (const s of servers) {
-        const cpu0 = cpuSecondsOf(s.pid);
-        const load1 = os.loadavg()[0] as number;
-        const result = await runLoad({ port: s.port, ca: certs.caPem, bodies: mix.bodies, concurrency: c, durationMs: seconds, offset });
+        let cpu0 = 0;
+        let load1 = 0;
+        const result = await runLoad({ port: s.port, ca: certs.caPem, bodies: mix.bodies, concurrency: c, durationMs: seconds, offset, warmupMs: LEVEL_WARMUP_MS, onMeasureStart: () => {
+          cpu0 = cpuSecondsOf(s.pid);
+          load1 = os.loadavg()[0] as number;
+        } });
         offset += result.requests;
         const cpuUsPerRequest = ((cpuSecondsOf(s.pid) - cpu0) / Math.max(1, result.requests)) * 1e6;
         levels.push({ concurrency: c, server: s.name, result, cpuUsPerRequest, rssAfter: memoryOf(s.pid).rss, load1 });
@@ -142,8 +147,8 @@ async function admission(main: string, form: string): Promise<Admission> {
     let openLoop: Admission['openLoop'];
     if (at64) {
       const rate = Math.max(10, Math.round(at64.result.rps / 2));
-      const cpu0 = cpuSecondsOf(meshguard.pid);
-      const result = await runLoad({ port: meshguard.port, ca: certs.caPem, bodies: mix.bodies, concurrency: 64, durationMs: seconds, ratePerSec: rate, offset });
+      let cpu0 = 0;
+      const result = await runLoad({ port: meshguard.port, ca: certs.caPem, bodies: mix.bodies, concurrency: 64, durationMs: seconds, ratePerSec: rate, offset, warmupMs: LEVEL_WARMUP_MS, onMeasureStart: () => (cpu0 = cpuSecondsOf(meshguard.pid)) });
       openLoop = { rate, cap: 64, result, cpuUsPerRequest: ((cpuSecondsOf(meshguard.pid) - cpu0) / Math.max(1, result.requests)) * 1e6 };
       log(`open loop ${rate} req/s (≤64 in flight): p99 ${result.latencyMs.p99.toFixed(2)} ms`);
     }
@@ -183,9 +188,12 @@ async function admission(main: string, form: string): Promise<Admission> {
         v8Defaults = { idle: memoryOf(limited.pid).rss, levels: [] };
         await runLoad({ port: limited.port, ca: certs.caPem, bodies: mix.bodies, concurrency: 16, durationMs: Number(args.warmup) * 1000 });
         for (const c of args.levels.split(',').map(Number).slice(-2)) {
-          const cpu0 = cpuSecondsOf(limited.pid);
-          const load1 = os.loadavg()[0] as number;
-          const result = await runLoad({ port: limited.port, ca: certs.caPem, bodies: mix.bodies, concurrency: c, durationMs: seconds, offset });
+          let cpu0 = 0;
+          let load1 = 0;
+          const result = await runLoad({ port: limited.port, ca: certs.caPem, bodies: mix.bodies, concurrency: c, durationMs: seconds, offset, warmupMs: LEVEL_WARMUP_MS, onMeasureStart: () => {
+            cpu0 = cpuSecondsOf(limited.pid);
+            load1 = os.loadavg()[0] as number;
+          } });
           v8Defaults.levels.push({ concurrency: c, server: 'meshguard (V8 defaults)', result, cpuUsPerRequest: ((cpuSecondsOf(limited.pid) - cpu0) / Math.max(1, result.requests)) * 1e6, rssAfter: memoryOf(limited.pid).rss, load1 });
           log(`c=${c} meshguard on V8 defaults: ${result.rps.toFixed(0)} req/s, RSS ${mib(memoryOf(limited.pid).rss)} MiB`);
         }
@@ -357,7 +365,7 @@ function render(ctx: {
   if (adm) {
     p('## Admission over HTTPS (keep-alive)');
     p();
-    p(`Mix: ${adm.mix.bodies.length} AdmissionReviews (mean ${adm.mix.meanBytes} bytes): every example object of a served kind (examples/**, valid and broken/), each as CREATE and UPDATE (with oldObject) to /mutate and /validate; meshguard serves in enforce mode with the examples' merged MeshTopology (\`--topology\`), logging every decision (to /dev/null). Each level runs ${ctx.seconds} s after a warm-up; meshguard and the floor alternate at each level.`);
+    p(`Mix: ${adm.mix.bodies.length} AdmissionReviews (mean ${adm.mix.meanBytes} bytes): every example object of a served kind (examples/**, valid and broken/), each as CREATE and UPDATE (with oldObject) to /mutate and /validate; meshguard serves in enforce mode with the examples' merged MeshTopology (\`--topology\`), logging every decision (to /dev/null). Each server is warmed up first (3 s at c=16); each level then opens its connections and runs ${LEVEL_WARMUP_MS / 1000} s unmeasured (the apiserver keeps its webhook connections: TLS handshakes are not steady state), then ${ctx.seconds} s measured; meshguard and the floor alternate at each level.`);
     p();
     p('| kind | valid examples | broken examples | defaultable | bodies |');
     p('|---|---|---|---|---|');

@@ -38,6 +38,13 @@ export interface LoadOptions {
   onResult?: (outcome: string, startedAt: number, endedAt: number) => void;
   /** Closed loop: pause a worker this long after a transport error (a refused connection returns at once). */
   errorBackoffMs?: number;
+  /**
+   * First run this long, closed loop at the same concurrency, on the same connections, unmeasured: the
+   * apiserver keeps its webhook connections open, so TLS handshakes are not part of a steady state.
+   */
+  warmupMs?: number;
+  /** Called when measuring starts (after the warm-up), e.g. to read the server's CPU time. */
+  onMeasureStart?: () => void;
 }
 
 export interface LoadResult {
@@ -110,8 +117,21 @@ export function post(agent: https.Agent, host: string, port: number, path: strin
 }
 
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
-  const host = opts.host ?? '127.0.0.1';
   const agent = createAgent(opts.ca, opts.concurrency, opts.keepAlive ?? true);
+  try {
+    if (opts.warmupMs) {
+      const { every: _every, onResult: _onResult, ratePerSec: _rate, requests: _requests, ...closed } = opts;
+      await measure({ ...closed, durationMs: opts.warmupMs }, agent);
+    }
+    opts.onMeasureStart?.();
+    return await measure(opts, agent);
+  } finally {
+    agent.destroy();
+  }
+}
+
+async function measure(opts: LoadOptions, agent: https.Agent): Promise<LoadResult> {
+  const host = opts.host ?? '127.0.0.1';
   const limit = opts.requests ?? Number.POSITIVE_INFINITY;
   const maxSamples = Number.isFinite(limit) ? limit : Math.ceil(((opts.durationMs ?? 10_000) / 1000) * 50_000);
   let latencies = new Float64Array(Math.min(maxSamples, 2_000_000));
@@ -200,7 +220,6 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     await Promise.all(Array.from({ length: opts.concurrency }, worker));
   }
   const durationMs = performance.now() - t0;
-  agent.destroy();
   const used = latencies.subarray(0, done);
   return { requests: done, ok, errors, errorSamples, durationMs, rps: (done / durationMs) * 1000, latencyMs: summarize(used), latencies: used, byLabel };
 }
