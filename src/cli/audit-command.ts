@@ -6,7 +6,7 @@ import { scanCluster } from '../audit/scan.ts';
 import { loadKubeConfig } from '../kube/client.ts';
 import { buildRegistry } from '../rules/index.ts';
 import { InputError } from './inputs.ts';
-import { ReportBuilder } from './report.ts';
+import { ReportBuilder, writeStdout } from './report.ts';
 
 export async function runAuditCommand(opts: { kubeconfig?: string; output: 'text' | 'json'; pageSize: number; verbose?: boolean }): Promise<number> {
   if (!Number.isInteger(opts.pageSize) || opts.pageSize < 1) throw new InputError('--page-size must be a positive integer');
@@ -26,7 +26,7 @@ export async function runAuditCommand(opts: { kubeconfig?: string; output: 'text
   }
   for (const f of scan.general) report.add({ file: 'cluster', index: 0 }, f);
   for (const p of scan.problems) process.stderr.write(`meshguard: cannot list ${p.kind}${p.status ? ` (HTTP ${p.status})` : ''}: ${p.message}\n`);
-  if (opts.output === 'json') report.writeJson((chunk) => process.stdout.write(chunk));
+  if (opts.output === 'json') await report.writeJson(writeStdout);
   else process.stdout.write(report.text(process.stdout, Boolean(opts.verbose)));
   // A kind that could not be listed is unreadable input: the findings above may be incomplete or, for
   // cross-object rules, wrong. Same meaning as `check`'s 2.

@@ -7,6 +7,7 @@ import { isMode, MODES, type Mode } from '../admission/mode.ts';
 import { buildRegistry } from '../rules/index.ts';
 import { runCheck, runDefaults } from './check.ts';
 import { InputError } from './inputs.ts';
+import { writeStdout } from './report.ts';
 
 const EXIT_OK = 0;
 const EXIT_FINDINGS = 1;
@@ -78,7 +79,7 @@ export function buildCli(): Command {
     .option('-v, --verbose', 'also print notes (skipped rules)')
     .action(async (paths: string[], opts) => {
       const report = await runCheck(buildRegistry(), inputsOrStdin(paths), { topology: opts.topology, defaults: opts.defaults }, readStdin);
-      if (opts.output === 'json') report.writeJson((chunk) => process.stdout.write(chunk));
+      if (opts.output === 'json') await report.writeJson(writeStdout);
       else process.stdout.write(report.text(process.stdout, Boolean(opts.verbose)));
       process.exitCode = report.errors > 0 ? EXIT_FINDINGS : EXIT_OK;
     });

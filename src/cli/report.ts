@@ -1,5 +1,6 @@
 // `check` / `audit` output: the JSON contract of design.md section 4, or text for people.
 
+import { once } from 'node:events';
 import { styleText } from 'node:util';
 import { dotted } from '../engine/pointer.ts';
 import type { Finding, Severity } from '../engine/types.ts';
@@ -76,19 +77,25 @@ export class ReportBuilder {
 
   /**
    * The same bytes as `JSON.stringify(json()) + '\n'`, written in pieces: 100k resources give ~300k
-   * findings, and one string of all of them would double the memory at the end of a run.
+   * findings, and one string of all of them would double the memory at the end of a run. `write` may
+   * return a promise (waiting for a pipe to drain) so no more than a piece is queued at a time.
    */
-  writeJson(write: (chunk: string) => void): void {
+  async writeJson(write: (chunk: string) => void | Promise<void>): Promise<void> {
     const CHUNK = 1 << 20;
     let buf = '{"findings":[';
-    this.#findings.forEach((f, i) => {
-      buf += (i > 0 ? ',' : '') + JSON.stringify(f);
+    const q = quoter();
+    for (let i = 0; i < this.#findings.length; i++) {
+      const f = this.#findings[i] as ReportedFinding;
+      // JSON.stringify(f), field by field: the same few files, kinds and messages repeat thousands of times.
+      buf +=
+        `${i > 0 ? ',' : ''}{"file":${q(f.file)},"index":${JSON.stringify(f.index)},"apiVersion":${q(f.apiVersion)},"kind":${q(f.kind)},` +
+        `"namespace":${q(f.namespace)},"name":${q(f.name)},"rule":${q(f.rule)},"severity":${q(f.severity)},"path":${q(f.path)},"message":${q(f.message)}}`;
       if (buf.length >= CHUNK) {
-        write(buf);
+        await write(buf);
         buf = '';
       }
-    });
-    write(`${buf}],"summary":${JSON.stringify(this.summary())}}\n`);
+    }
+    await write(`${buf}],"summary":${JSON.stringify(this.summary())}}\n`);
   }
 
   text(stream: NodeJS.WriteStream, verbose: boolean): string {
@@ -110,4 +117,23 @@ export class ReportBuilder {
     );
     return lines.join('\n') + '\n';
   }
+}
+
+/** JSON.stringify for strings, remembering the texts it has quoted (bounded). */
+function quoter(): (s: string) => string {
+  const seen = new Map<string, string>();
+  return (s) => {
+    let quoted = seen.get(s);
+    if (quoted === undefined) {
+      quoted = JSON.stringify(s);
+      if (seen.size >= 50_000) seen.clear();
+      seen.set(s, quoted);
+    }
+    return quoted;
+  };
+}
+
+/** Writes to stdout and, when a pipe's buffer is full, waits for it to drain instead of queueing in memory. */
+export async function writeStdout(chunk: string): Promise<void> {
+  if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
 }
