@@ -65,7 +65,7 @@ export function evaluate(registry: Registry, raw: KObject, ctx: RuleContext, opt
   return out;
 }
 
-/** Stage 1: kind, depth and schema checks, then the defaulters (when asked) on a clone of the raw object. */
+/** Stage 1: kind, depth and schema checks, then the defaulters (when asked) on a copy of the raw object, or on it (inPlace). */
 export function evaluateDefaults(registry: Registry, raw: KObject, ctx: RuleContext, opts: EvaluateOptions): Evaluation {
   const kind = registry.forObject(raw);
   if (!kind) return { known: false, findings: [], defaulted: raw, patch: [], failures: [], schemaOk: false };

@@ -54,6 +54,16 @@ describe('meshNetworks across objects', () => {
     assert.deepEqual(inner.filter((x) => x.rule === CIDR).length, 0);
     assert.deepEqual(inner.filter((x) => x.rule === 'istio-mesh/from-cidr-overlap').length, 1);
   });
+  test('many copies and one dissenter: one error per copy it disagrees with, on the later object, in input order', () => {
+    const copy = { network1: net([{ fromCidr: '10.0.0.0/16' }]) };
+    const docs = [iop('cluster-1', copy), iop('cluster-2', copy), iop('cluster-3', copy, undefined), iop('cluster-4', { network2: net([{ fromCidr: '10.0.128.0/17' }]) }), iop('cluster-5', copy)];
+    const f = checkDocuments(docs).filter((x) => x.rule === CIDR);
+    // cluster-3 states no meshID, so it is compared with everyone; the copies never with each other.
+    assert.deepEqual(
+      f.map((x) => [x.index, /which IstioOperator\/istio-system\/(cluster-\d) gives/.exec(x.message)?.[1]]),
+      [[3, 'cluster-1'], [3, 'cluster-2'], [3, 'cluster-3'], [4, 'cluster-4']],
+    );
+  });
   test('installs of different meshes (different meshIDs) are not compared', () => {
     const docs = [iop('cluster-1', { network1: net([{ fromCidr: '10.0.0.0/16' }]) }, 'mesh-a'), iop('cluster-2', { network2: net([{ fromCidr: '10.0.0.0/16' }]) }, 'mesh-b')];
     assert.deepEqual(checkDocuments(docs).filter((x) => x.rule === CIDR), []);
