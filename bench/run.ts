@@ -28,6 +28,7 @@ import { buildMix, writeExampleTopology, type Mix } from './lib/bodies.ts';
 import { runScaleCheck, writeScaleInputs, type ScaleInputs, type ScaleRun } from './lib/cli-scale.ts';
 import { REPO_ROOT } from './lib/corpus.ts';
 import { runLoad, summarize, type LoadResult } from './lib/load.ts';
+import { INSPECT_ON_SIGNAL, LiveHeap } from './lib/live-heap.ts';
 import { containerNodeOptions, cpuSecondsOf, memoryOf, MiB, startFloorChild, startMeshguardChild } from './lib/proc.ts';
 
 const { values: args } = parseArgs({
@@ -90,13 +91,39 @@ interface Level {
   load1: number;
 }
 
+/** The load pauses while a sample is taken; this lets the requests in flight finish so the live heap holds none of them. */
+const settle = () => new Promise((r) => setTimeout(r, 300));
+
+/** The soak samples every this many requests. */
+function soakEvery(total: number): number {
+  return Math.min(100_000, Math.max(1000, Math.floor(total / 10)));
+}
+
+/** The soak's baseline sample: the first at or after 200k requests (warm-up and heap growth done), if the soak goes further. */
+function soakLiveBase(total: number): number {
+  const n = soakEvery(total);
+  const k = Math.ceil(200_000 / n) * n;
+  return k < total ? k : n;
+}
+
+interface SoakSample {
+  requests: number;
+  rss: number;
+  rps: number;
+  p99: number;
+  heapUsed: number;
+  heapTotal: number;
+  /** At 200k and at the end: the V8 heap in use after a full GC, and RSS right after that GC. */
+  live?: { heap: number; rssAfterGc: number };
+}
+
 interface Admission {
   mix: Mix;
   levels: Level[];
   openLoop?: { rate: number; cap: number; result: LoadResult; cpuUsPerRequest: number };
   idle: Record<string, { rss: number }>;
   final: Record<string, { rss: number; peak: number }>;
-  soak?: Array<{ requests: number; rss: number; rps: number; p99: number; heapUsed: number; heapTotal: number }>;
+  soak?: SoakSample[];
   perLabel: Array<{ label: string; n: number; p50: number; p99: number }>;
   /** The same server on Node's default V8 heap sizing (without the image's NODE_OPTIONS), for comparison. */
   v8Defaults?: { idle: number; levels: Level[] };
@@ -117,7 +144,9 @@ async function admission(main: string, form: string): Promise<Admission> {
   const mix = buildMix(registry);
   const seconds = Number(args.seconds) * 1000;
   log(`admission: ${mix.bodies.length} bodies (mean ${mix.meanBytes} B), meshguard from ${form}`);
-  const meshguard = await startMeshguardChild({ main, cert: certs.cert, key: certs.key, topology: topologyFile });
+  // With --soak the server can open an inspector on SIGUSR1 (nothing is opened before) for the live heap.
+  const nodeOptions = `${containerNodeOptions()}${args.soak ? ` ${INSPECT_ON_SIGNAL}` : ''}`;
+  const meshguard = await startMeshguardChild({ main, cert: certs.cert, key: certs.key, topology: topologyFile, env: { NODE_OPTIONS: nodeOptions } });
   const floor = await startFloorChild({ cert: certs.cert, key: certs.key });
   const servers = [floor, meshguard];
   await new Promise((r) => setTimeout(r, 1000));
@@ -157,9 +186,14 @@ async function admission(main: string, form: string): Promise<Admission> {
       const total = Number(args['soak-requests']);
       log(`soak: ${total} requests at c=64 against meshguard`);
       const h0 = await heapOf(meshguard.healthPort);
-      soak = [{ requests: 0, rss: memoryOf(meshguard.pid).rss, rps: NaN, p99: NaN, heapUsed: h0.used, heapTotal: h0.total }];
+      // The inspector session is opened before the first sample so that whatever it holds is in every one.
+      const inspector = await LiveHeap.attach(meshguard.pid, meshguard.stderr);
+      const rss0 = memoryOf(meshguard.pid).rss;
+      soak = [{ requests: 0, rss: rss0, rps: NaN, p99: NaN, heapUsed: h0.used, heapTotal: h0.total, live: { heap: await inspector.bytes(), rssAfterGc: memoryOf(meshguard.pid).rss } }];
       let last = performance.now();
       let lastDone = 0;
+      const liveAt = new Set([soakLiveBase(total), Math.floor(total / soakEvery(total)) * soakEvery(total)]);
+      try {
       await runLoad({
         port: meshguard.port,
         ca: certs.caPem,
@@ -167,18 +201,26 @@ async function admission(main: string, form: string): Promise<Admission> {
         concurrency: 64,
         requests: total,
         every: {
-          n: Math.min(100_000, Math.max(1000, Math.floor(total / 10))),
+          n: soakEvery(total),
           fn: async (done, lat) => {
             const now = performance.now();
             const window = summarize(lat.subarray(lastDone, done));
             const heap = await heapOf(meshguard.healthPort);
-            soak!.push({ requests: done, rss: memoryOf(meshguard.pid).rss, rps: ((done - lastDone) / (now - last)) * 1000, p99: window.p99, heapUsed: heap.used, heapTotal: heap.total });
-            log(`soak ${done}: RSS ${mib(memoryOf(meshguard.pid).rss)} MiB, heap ${mib(heap.used)}/${mib(heap.total)} MiB`);
+            const sample: SoakSample = { requests: done, rss: memoryOf(meshguard.pid).rss, rps: ((done - lastDone) / (now - last)) * 1000, p99: window.p99, heapUsed: heap.used, heapTotal: heap.total };
+            if (liveAt.has(done)) {
+              await settle();
+              sample.live = { heap: await inspector.bytes(), rssAfterGc: memoryOf(meshguard.pid).rss };
+            }
+            soak!.push(sample);
+            log(`soak ${done}: RSS ${mib(sample.rss)} MiB, heap ${mib(heap.used)}/${mib(heap.total)} MiB${sample.live ? `, live heap ${mib(sample.live.heap)} MiB (RSS ${mib(sample.live.rssAfterGc)} MiB after that full GC)` : ''}`);
             last = performance.now();
             lastDone = done;
           },
         },
       });
+      } finally {
+        inspector.close();
+      }
     }
     // The same server on Node's default V8 sizing, at the two highest levels: what the image's flags change.
     let v8Defaults: Admission['v8Defaults'];
@@ -325,7 +367,7 @@ function render(ctx: {
   const rssEnd = adm?.final.meshguard;
   const soak = adm?.soak;
   // Baseline: the sample at 200k requests (after warm-up and heap growth), or the first one after the start.
-  const soakBase = soak ? (soak.find((x) => x.requests >= 200_000 && x !== soak.at(-1)) ?? soak[1]) : undefined;
+  const soakBase = soak ? (soak.find((x) => x.live && x.requests > 0 && x !== soak.at(-1)) ?? soak[1]) : undefined;
   const soakEnd = soak && soak.length > 1 ? soak.at(-1) : undefined;
   const soakGrowth = soakBase && soakEnd && soakBase !== soakEnd ? soakEnd.rss - soakBase.rss : undefined;
 
@@ -345,6 +387,13 @@ function render(ctx: {
       p(`| for comparison: RSS on Node's default V8 sizing (no NODE_OPTIONS), idle → after c=${hl.map((l) => l.concurrency).join('/')} | ${mib(adm.v8Defaults.idle)} → ${hl.map((l) => mib(l.rssAfter)).join(' / ')} MiB at ${hl.map((l) => `${l.result.rps.toFixed(0)} req/s`).join(' / ')} | – | figure |`);
     }
     p(`| RSS flat over the soak | ${soakGrowth !== undefined ? `${mib(soakBase!.rss)} MiB at ${soakBase!.requests.toLocaleString('en')} → ${mib(soakEnd!.rss)} MiB at ${soakEnd!.requests.toLocaleString('en')} requests (${soakGrowth >= 0 ? '+' : ''}${mib(soakGrowth)} MiB; V8 heap in use ${mib(soakBase!.heapUsed)} → ${mib(soakEnd!.heapUsed)} MiB)` : 'run with --soak'} | flat after 1M (≤ 5 % growth after 200k) | ${soakGrowth !== undefined ? verdict(soakGrowth <= 0.05 * soakBase!.rss) : 'not measured'} |`);
+    const liveBase = soakBase?.live;
+    const liveEnd = soakEnd?.live;
+    if (liveBase && liveEnd) {
+      const growth = liveEnd.heap - liveBase.heap;
+      p(`| live V8 heap over the soak (in use after a full GC; a leak shows here) | ${mib(liveBase.heap)} MiB at ${soakBase!.requests.toLocaleString('en')} → ${mib(liveEnd.heap)} MiB at ${soakEnd!.requests.toLocaleString('en')} requests (${growth >= 0 ? '+' : ''}${(growth / MiB).toFixed(1)} MiB) | flat (≤ 5 % growth after 200k) | ${verdict(growth <= 0.05 * liveBase.heap)} |`);
+      p(`| meshguard RSS right after that full GC, at ${soakEnd!.requests.toLocaleString('en')} requests | ${mib(liveEnd.rssAfterGc)} MiB (${mib(soakEnd!.rss)} MiB just before it) | ≤ 150 MiB | figure |`);
+    }
     p(`| errors (non-200, uid not echoed, transport) | ${adm.levels.reduce((s, l) => s + (l.result.requests - l.result.ok), 0)} of ${adm.levels.reduce((s, l) => s + l.result.requests, 0)} | 0 | ${verdict(adm.levels.every((l) => l.result.ok === l.result.requests))} |`);
   }
   for (const c of ctx.cli ?? []) {
@@ -409,9 +458,11 @@ function render(ctx: {
       p();
       p('RSS next to the V8 heap in use and reserved (from meshguard\'s /metrics): RSS that follows the reserved heap while the heap in use stays level is V8 sizing its heap for an unconstrained process, not a leak.');
       p();
-      p('| requests | RSS (MiB) | V8 heap used / reserved (MiB) | req/s in window | p99 ms in window |');
-      p('|---|---|---|---|---|');
-      for (const s of adm.soak) p(`| ${s.requests.toLocaleString('en')} | ${mib(s.rss)} | ${mib(s.heapUsed)} / ${mib(s.heapTotal)} | ${ms(s.rps, 0)} | ${ms(s.p99)} |`);
+      p('"Live heap" is the heap in use right after a full GC that the bench asks for through Node\'s inspector (opened with SIGUSR1 before the soak starts); the RSS beside it is read right after that GC.');
+      p();
+      p('| requests | RSS (MiB) | V8 heap used / reserved (MiB) | live heap after a full GC (MiB) | RSS after that GC (MiB) | req/s in window | p99 ms in window |');
+      p('|---|---|---|---|---|---|---|');
+      for (const s of adm.soak) p(`| ${s.requests.toLocaleString('en')} | ${mib(s.rss)} | ${mib(s.heapUsed)} / ${mib(s.heapTotal)} | ${s.live ? (s.live.heap / MiB).toFixed(1) : '–'} | ${s.live ? mib(s.live.rssAfterGc) : '–'} | ${ms(s.rps, 0)} | ${ms(s.p99)} |`);
     }
     p();
   }
