@@ -3,8 +3,8 @@
 import { defineOwn } from './clone.ts';
 
 export function escapeToken(token: string | number): string {
-  const t = String(token);
-  return t.includes('~') || t.includes('/') ? t.replace(/~/g, '~0').replace(/\//g, '~1') : t;
+  if (typeof token === 'number') return String(token);
+  return token.includes('~') || token.includes('/') ? token.replace(/~/g, '~0').replace(/\//g, '~1') : token;
 }
 
 export function unescapeToken(token: string): string {
@@ -13,7 +13,9 @@ export function unescapeToken(token: string): string {
 
 /** `ptr('spec', 'remote', 0)` → `/spec/remote/0`. */
 export function ptr(...tokens: Array<string | number>): string {
-  return tokens.map((t) => '/' + escapeToken(t)).join('');
+  let out = '';
+  for (const t of tokens) out += '/' + escapeToken(t);
+  return out;
 }
 
 export function join(base: string, ...tokens: Array<string | number>): string {
