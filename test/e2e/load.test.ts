@@ -127,7 +127,10 @@ describe('load and faults (loopback, bounded)', { timeout: (Math.max(25, SECONDS
         fn: async (done) => {
           rss.push([done, memoryOf(server.pid).rss]);
           // The load waits while this runs: the requests in flight finish, then a full GC leaves what is retained.
-          if (done === quarter) live.push([done, await inspector.bytes()]);
+          if (done === quarter) {
+            await sleep(300);
+            live.push([done, await inspector.bytes()]);
+          }
         },
       },
     });
